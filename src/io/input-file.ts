@@ -1,0 +1,47 @@
+// Reads a whole input file and fingerprints it. Every reader works on the bytes in memory,
+// so that the sha256 recorded in the reports is of exactly the bytes that were used.
+
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+
+import { inputError } from '../errors.js';
+
+/** A file as read from disk, with the identity that the reports record. */
+export interface InputFile {
+  path: string;
+  bytes: Uint8Array;
+  sha256: string;
+}
+
+/** Identity of one file the run read, as the reports record it. */
+export interface FileIdentity {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** The identity of a file that was read: its path, digest and size. */
+export function fileIdentity(file: InputFile): FileIdentity {
+  return { path: file.path, sha256: file.sha256, bytes: file.bytes.length };
+}
+
+/** Reads `path` whole; a missing or unreadable file becomes one line naming it and why. */
+export async function readInputFile(path: string): Promise<InputFile> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw inputError('ERR_FILE_UNREADABLE', path, `cannot read file (${describeFsError(error)})`);
+  }
+
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { path, bytes, sha256 };
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a folder, expected a file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return code ?? String(error);
+}
