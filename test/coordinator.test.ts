@@ -1,0 +1,88 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { classify, splitIntoBatches } from '../src/coordinator.js';
+import { loadDataset } from '../src/data/dataset.js';
+import { mnistPaths } from '../src/data/mnist-files.js';
+import { RunError } from '../src/errors.js';
+import { shareNetwork } from '../src/model/network.js';
+import { argmaxRows, createScratch, forwardBlock, pixelsToInputs } from '../workers/forward.js';
+import { randomNetwork } from './helpers/random-network.js';
+
+// ---
+
+const batches = suite('splitIntoBatches');
+
+batches('should cover every image once, in order, with a short last batch', () => {
+  assert.equal(splitIntoBatches(10, 4), [
+    { start: 0, end: 4 }, { start: 4, end: 8 }, { start: 8, end: 10 },
+  ]);
+});
+
+batches('should make one batch when the batch size exceeds the count', () => {
+  assert.equal(splitIntoBatches(3, 100), [{ start: 0, end: 3 }]);
+});
+
+batches('should make no batch for no images', () => {
+  assert.equal(splitIntoBatches(0, 100), []);
+});
+
+batches.run();
+
+// ---
+
+const pool = suite('classify');
+
+const network = randomNetwork([784, 30, 10], 7);
+const dataset = await loadDataset(mnistPaths('test'));
+const subset = { ...dataset, count: 1000 };
+
+// The same network run on this thread, one image at a time: the reference for the pool.
+function classifyHere(count: number): { predictions: number[]; probabilities: number[] } {
+  const scratch = createScratch(network, 1);
+  const predictions: number[] = [];
+  const probabilities: number[] = [];
+  const best = new Uint8Array(1);
+
+  for (let index = 0; index < count; index++) {
+    pixelsToInputs(dataset.pixels, index, 1, 784, scratch.input);
+    const row = forwardBlock(network, 1, scratch).subarray(0, 10);
+    argmaxRows(row, 1, 10, best);
+    predictions.push(best[0]);
+    probabilities.push(...row);
+  }
+  return { predictions, probabilities };
+}
+
+pool('should return every image\'s row in image order from 2 threads', async () => {
+  const expected = classifyHere(subset.count);
+  const result = await classify(subset, shareNetwork(network), { workers: 2, batchSize: 37 });
+
+  assert.equal(Array.from(result.predictions), expected.predictions);
+  assert.equal(Array.from(result.probabilities), expected.probabilities);
+  assert.ok(new Set(expected.predictions).size > 1, 'the network predicts more than one class');
+});
+
+pool('should report each finished batch\'s size', async () => {
+  const sizes: number[] = [];
+  await classify({ ...dataset, count: 250 }, shareNetwork(network), {
+    workers: 2,
+    batchSize: 100,
+    onBatchDone: (images) => sizes.push(images),
+  });
+  assert.equal(sizes.sort(), [100, 100, 50]);
+});
+
+pool('should name the batch and its images when a worker fails', async () => {
+  // A network whose weights are shorter than its widths claim makes the worker throw.
+  const broken = { ...shareNetwork(network), widths: [784, 30, 10, 10] };
+  try {
+    await classify(subset, broken, { workers: 2, batchSize: 400 });
+    assert.unreachable('a broken network was run without error');
+  } catch (error) {
+    assert.instance(error, RunError);
+    assert.match((error as Error).message, /^batch \d\/3 \(images \d+–\d+\) failed: /);
+  }
+});
+
+pool.run();

@@ -1,0 +1,50 @@
+// Worker entry for the evaluation pool. Everything large arrives once, in `workerData`, as
+// SharedArrayBuffers: the pixels, the weights and the output arrays. A task carries only the
+// range of images it covers, and the worker writes its results straight into shared memory,
+// so nothing proportional to the data is ever copied between threads.
+
+import { workerData } from 'piscina';
+
+import { networkFromShared, type SharedNetwork } from '../src/model/network.js';
+import { argmaxRows, createScratch, forwardBlock, pixelsToInputs } from './forward.js';
+
+/** What every worker of the pool receives at start. */
+export interface EvaluationWorkerData {
+  network: SharedNetwork;
+  pixels: Uint8Array;
+  pixelsPerImage: number;
+  /** Output: the predicted class of each image. */
+  predictions: Uint8Array;
+  /** Output: (count, classes) softmax probabilities, row-major. */
+  probabilities: Float32Array;
+}
+
+/** One task: the images [start, end). */
+export interface BatchTask {
+  start: number;
+  end: number;
+}
+
+// Images go through the network in blocks of this many, so that the scratch buffers stay
+// small and in cache whatever batch size the coordinator chose.
+const BLOCK_SIZE = 64;
+
+const shared = workerData as EvaluationWorkerData;
+const network = networkFromShared(shared.network);
+const classes = network.layers[network.layers.length - 1].outputs;
+const scratch = createScratch(network, BLOCK_SIZE);
+
+/** Classifies the images of one batch into the shared outputs; returns how many it did. */
+export default function evaluateBatch({ start, end }: BatchTask): number {
+  const { pixels, pixelsPerImage, predictions, probabilities } = shared;
+
+  for (let first = start; first < end; first += BLOCK_SIZE) {
+    const B = Math.min(BLOCK_SIZE, end - first);
+    pixelsToInputs(pixels, first, B, pixelsPerImage, scratch.input);
+
+    const blockProbabilities = forwardBlock(network, B, scratch);
+    probabilities.set(blockProbabilities.subarray(0, B * classes), first * classes);
+    argmaxRows(blockProbabilities, B, classes, predictions.subarray(first, first + B));
+  }
+  return end - start;
+}
