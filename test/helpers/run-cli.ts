@@ -1,0 +1,40 @@
+// Runs a command of the project as a user would: the build in dist/, in a child process,
+// collecting what it printed and how it exited.
+
+import { execFile, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** What a finished command left behind. */
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The project's root folder, where the commands run. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let isBuilt = false;
+
+// Builds once per test process, so the commands never run a stale build.
+function buildOnce(): void {
+  if (isBuilt) return;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  isBuilt = true;
+}
+
+/** Runs `dist/src/cli/<command>.js` with `args`, from the project's root folder. */
+export function runCli(command: string, args: string[]): Promise<CommandResult> {
+  buildOnce();
+  const entry = `dist/src/cli/${command}.js`;
+
+  return new Promise((resolve) => {
+    execFile(process.execPath, [entry, ...args], {
+      cwd: PROJECT_ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+    }, (error, stdout, stderr) => {
+      const exitCode = error === null ? 0 : Number(error.code ?? 1);
+      resolve({ exitCode, stdout, stderr });
+    });
+  });
+}
