@@ -2,12 +2,14 @@
 // any worker starts, classify on the pool, compute the figures, and replace the reports all
 // at once. Data flows one way: readers, then the pool, then the reports.
 
+import { join } from 'node:path';
+
 import { CLASS_COUNT } from './classes.js';
 import { classify } from './coordinator.js';
 import { loadDataset, type Dataset } from './data/dataset.js';
 import type { DatasetPaths, MnistSplit } from './data/mnist-files.js';
 import { inputError } from './errors.js';
-import { prepareOutputFolder, replaceFiles } from './io/atomic-files.js';
+import { checkOutputFolder, replaceFiles } from './io/atomic-files.js';
 import { loadWeights, type LoadedWeights } from './model/load-weights.js';
 import { formatShape, networkWidths, shareNetwork } from './model/network.js';
 import { computeMetrics, confusionMatrix, type Metrics } from './report/metrics.js';
@@ -39,12 +41,9 @@ export interface EvaluationResult {
 export async function evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
   const startedAt = new Date();
   const startMs = performance.now();
-  const [dataset, weights] = await Promise.all([
-    loadDataset(request.data),
-    loadWeights(request.weights),
-  ]);
+  const [dataset, weights] = await loadInputs(request);
   checkInputSize(dataset, weights);
-  await prepareOutputFolder(request.out, '--out');
+  await checkOutputFolder(request.out, REPORT_FILE_NAMES, '--out');
 
   request.onStart?.(dataset.count);
   const classification = await classify(dataset, shareNetwork(weights.network), request);
@@ -77,16 +76,28 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
     files: REPORT_FILE_NAMES,
   });
 
-  const files = buildReportFiles(summary, metrics, {
+  const table = {
     labels: dataset.labels,
     predictions: classification.predictions,
     probabilities: classification.probabilities,
     classCount: CLASS_COUNT,
-  });
-  await replaceFiles(request.out, files);
+  };
+  await replaceFiles(request.out, buildReportFiles({ summary, metrics, table }));
 
-  const reportPaths = [...files.keys()].map((name) => `${request.out}/${name}`);
+  const reportPaths = REPORT_FILE_NAMES.map((name) => join(request.out, name));
   return { summary, metrics, reportPaths };
+}
+
+// Both are read at once, but when both are bad the data's error is the one reported, so
+// that the same command always says the same thing.
+async function loadInputs(request: EvaluationRequest): Promise<[Dataset, LoadedWeights]> {
+  const [dataset, weights] = await Promise.allSettled([
+    loadDataset(request.data),
+    loadWeights(request.weights),
+  ]);
+  if (dataset.status === 'rejected') throw dataset.reason;
+  if (weights.status === 'rejected') throw weights.reason;
+  return [dataset.value, weights.value];
 }
 
 function checkInputSize(dataset: Dataset, weights: LoadedWeights): void {

@@ -5,7 +5,7 @@ import { basename, dirname } from 'node:path';
 
 import { Command, Option } from 'commander';
 
-import { replaceFiles } from '../io/atomic-files.js';
+import { checkOutputFolder, replaceFiles } from '../io/atomic-files.js';
 import { loadWeights } from '../model/load-weights.js';
 import { HIDDEN_ACTIVATIONS, networkWidths, type HiddenActivation } from '../model/network.js';
 import { networkToSafetensors } from '../model/save-weights.js';
@@ -26,6 +26,7 @@ await runCommand(async () => {
   const [input, output] = program.args;
   const { activation } = program.opts<{ activation?: HiddenActivation }>();
   const weights = await loadWeights(input);
+  await checkOutputFolder(dirname(output), [basename(output)], output);
   const network = { ...weights.network, activation: activation ?? weights.network.activation };
 
   const bytes = networkToSafetensors(network, {

@@ -1,23 +1,47 @@
-// Replaces a set of report files so that a failed run never leaves a partial one. Every file
+// Replaces a set of output files so that a failed run never leaves a partial one. Every file
 // is first written in full to a temporary name in the same folder and flushed to disk; only
 // when all of them are written are they renamed over the old ones, and a rename within one
 // folder is atomic on POSIX file systems. write-file-atomic does this for one file at a time,
 // but cannot hold back the first file's rename until the last one is safely written.
 
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, open, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 
 import { inputError, RunError } from '../errors.js';
 
-/** Creates `folder` if needed and checks that it can be written; `subject` names the flag. */
-export async function prepareOutputFolder(folder: string, subject: string): Promise<void> {
+/**
+ * Checks, before any work starts, that `names` can later be written into `folder`: the folder
+ * is a folder, or can be created under a writable one, and no name is taken by a folder.
+ * Nothing is created yet, so a run that fails later leaves no trace. `subject` names the flag.
+ */
+export async function checkOutputFolder(
+  folder: string,
+  names: readonly string[],
+  subject: string,
+): Promise<void> {
+  const refuse = (detail: string) => inputError('ERR_BAD_OPTION', subject, detail);
+  if (folder === '') throw refuse('expected a folder, got an empty path');
+
+  let existing = resolve(folder);
+  let kind = await kindOf(existing);
+  while (kind === 'missing' && dirname(existing) !== existing) {
+    existing = dirname(existing);
+    kind = await kindOf(existing);
+  }
+  if (kind !== 'folder') {
+    throw refuse(`${existing} is a file, expected a folder to write ${folder} in`);
+  }
   try {
-    await mkdir(folder, { recursive: true });
-    await access(folder, constants.W_OK);
-  } catch (error) {
-    throw inputError('ERR_BAD_OPTION', subject,
-      `cannot write to folder ${folder} (${(error as NodeJS.ErrnoException).code ?? error})`);
+    await access(existing, constants.W_OK);
+  } catch {
+    throw refuse(`cannot write to folder ${existing} (permission denied)`);
+  }
+
+  for (const name of names) {
+    if (await kindOf(join(folder, name)) === 'folder') {
+      throw refuse(`${join(folder, name)} is a folder, expected a file or nothing there`);
+    }
   }
 }
 
@@ -27,22 +51,45 @@ export async function replaceFiles(
   files: ReadonlyMap<string, string | Uint8Array>,
 ): Promise<void> {
   const suffix = `${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  const staged: { temporary: string; final: string }[] = [];
+  const staged = [...files.keys()].map((name) => ({
+    temporary: join(folder, `.${name}.${suffix}`),
+    final: join(folder, name),
+  }));
+  const removeStaged = () =>
+    Promise.all(staged.map(({ temporary }) => rm(temporary, { force: true })));
 
   try {
-    for (const [name, content] of files) {
-      const entry = { temporary: join(folder, `.${name}.${suffix}`), final: join(folder, name) };
-      staged.push(entry);
-      await writeDurably(entry.temporary, content);
+    await mkdir(folder, { recursive: true });
+    for (const [index, content] of [...files.values()].entries()) {
+      await writeDurably(staged[index].temporary, content);
     }
   } catch (error) {
-    await Promise.all(staged.map(({ temporary }) => rm(temporary, { force: true })));
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new RunError(`${folder}: cannot write the reports (${reason}); ` +
-      'the previous reports were left as they were', { cause: error });
+    await removeStaged();
+    throw new RunError(`${folder}: cannot write ${[...files.keys()].join(', ')} ` +
+      `(${describeError(error)}); nothing was replaced`, { cause: error });
   }
 
-  for (const { temporary, final } of staged) await rename(temporary, final);
+  // Checked beforehand, a rename can still fail if the folder changes under us; then say
+  // exactly which files are new.
+  const replaced: string[] = [];
+  try {
+    for (const { temporary, final } of staged) {
+      await rename(temporary, final);
+      replaced.push(final);
+    }
+  } catch (error) {
+    await removeStaged();
+    throw new RunError(`${folder}: replacing the files failed (${describeError(error)}) after ` +
+      `${replaced.length} of ${staged.length}: ${replaced.join(', ') || 'none'}`, { cause: error });
+  }
+}
+
+async function kindOf(path: string): Promise<'missing' | 'folder' | 'file'> {
+  try {
+    return (await stat(path)).isDirectory() ? 'folder' : 'file';
+  } catch {
+    return 'missing';
+  }
 }
 
 async function writeDurably(path: string, content: string | Uint8Array): Promise<void> {
@@ -53,4 +100,9 @@ async function writeDurably(path: string, content: string | Uint8Array): Promise
   } finally {
     await handle.close();
   }
+}
+
+function describeError(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return code ?? message ?? String(error);
 }

@@ -11,31 +11,28 @@ import {
   type PredictionTable,
 } from './tables.js';
 
-/** Names of the files every run writes, in the order they are listed. */
-export const REPORT_FILE_NAMES = [
-  'summary.json',
-  'confusion-matrix.csv',
-  'confusion-matrix.json',
-  'per-class.csv',
-  'predictions.csv',
-  'misclassified.csv',
+/** Everything the reports are made from. */
+export interface ReportInputs {
+  summary: Summary;
+  metrics: Metrics;
+  table: PredictionTable;
+}
+
+const REPORTS: [string, (inputs: ReportInputs) => string][] = [
+  ['summary.json', ({ summary }) => toJson(summary)],
+  ['confusion-matrix.csv', ({ metrics }) => confusionMatrixCsv(metrics)],
+  ['confusion-matrix.json', ({ summary }) => toJson(summary.confusionMatrix)],
+  ['per-class.csv', ({ metrics }) => perClassCsv(metrics)],
+  ['predictions.csv', ({ table }) => predictionsCsv(table)],
+  ['misclassified.csv', ({ table }) => misclassifiedCsv(table)],
 ];
 
+/** Names of the files every run writes, in the order they are listed. */
+export const REPORT_FILE_NAMES = REPORTS.map(([name]) => name);
+
 /** Every report's name and content. */
-export function buildReportFiles(
-  summary: Summary,
-  metrics: Metrics,
-  table: PredictionTable,
-): Map<string, string> {
-  const files = new Map<string, string>([
-    ['summary.json', toJson(summary)],
-    ['confusion-matrix.csv', confusionMatrixCsv(metrics)],
-    ['confusion-matrix.json', toJson(summary.confusionMatrix)],
-    ['per-class.csv', perClassCsv(metrics)],
-    ['predictions.csv', predictionsCsv(table)],
-    ['misclassified.csv', misclassifiedCsv(table)],
-  ]);
-  return files;
+export function buildReportFiles(inputs: ReportInputs): Map<string, string> {
+  return new Map(REPORTS.map(([name, build]) => [name, build(inputs)]));
 }
 
 function toJson(value: unknown): string {
