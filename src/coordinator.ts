@@ -81,11 +81,13 @@ async function runBatches(
   workerData: EvaluationWorkerData,
   options: ClassifyOptions,
 ): Promise<void> {
+  // A thread with no batch to run would only cost its start-up.
+  const threads = Math.min(options.workers, batches.length);
   const pool = new Piscina({
     filename: WORKER_FILE,
     workerData,
-    minThreads: options.workers,
-    maxThreads: options.workers,
+    minThreads: threads,
+    maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,
   });
 
@@ -97,7 +99,7 @@ async function runBatches(
     void pool.destroy();
   });
 
-  const queue = new PQueue({ concurrency: options.workers * BATCHES_IN_FLIGHT_PER_WORKER });
+  const queue = new PQueue({ concurrency: threads * BATCHES_IN_FLIGHT_PER_WORKER });
   try {
     await Promise.all(batches.map((batch, index) => queue.add(async () => {
       try {

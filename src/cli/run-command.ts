@@ -6,7 +6,13 @@ import { CommanderError } from 'commander';
 import { InputError } from '../errors.js';
 
 /** Exit codes of every command, as documented in the README. */
-export const EXIT_CODES = { success: 0, failure: 1, badInput: 2 } as const;
+export const EXIT_CODES = {
+  success: 0,
+  failure: 1,
+  badInput: 2,
+  interrupted: 130,
+  terminated: 143,
+} as const;
 
 /** Runs a command's body and turns whatever it throws into one stderr line and an exit code. */
 export async function runCommand(body: () => Promise<void>): Promise<void> {

@@ -9,7 +9,7 @@ import {
   type FileIdentity,
   type InputFile,
 } from '../io/input-file.js';
-import { readIdx } from './idx.js';
+import { isGzip, readIdx } from './idx.js';
 import type { DatasetPaths } from './mnist-files.js';
 
 /** A labelled set of images, ready to hand to the worker pool. */
@@ -49,7 +49,7 @@ export async function loadDataset(paths: DatasetPaths): Promise<Dataset> {
     throw inputError('ERR_EMPTY_DATASET', imagesFile.path,
       'holds no images, expected at least one');
   }
-  checkLabels(labels.data, labelsFile.path);
+  checkLabels(labels.data, labelsFile.path, isGzip(labelsFile.bytes));
 
   return {
     count,
@@ -62,13 +62,14 @@ export async function loadDataset(paths: DatasetPaths): Promise<Dataset> {
   };
 }
 
-function checkLabels(labels: Uint8Array, subject: string): void {
+function checkLabels(labels: Uint8Array, subject: string, isCompressed: boolean): void {
   const LABELS_HEADER_BYTES = 8;
   const index = labels.findIndex((label) => label >= CLASS_COUNT);
   if (index === -1) return;
 
-  throw inputError('ERR_BAD_LABEL', subject, `label ${labels[index]} at index ${index} ` +
-    `(byte ${LABELS_HEADER_BYTES + index}) is outside 0–${CLASS_COUNT - 1}`);
+  const where = `byte ${LABELS_HEADER_BYTES + index}${isCompressed ? ' once inflated' : ''}`;
+  throw inputError('ERR_BAD_LABEL', subject,
+    `label ${labels[index]} at index ${index} (${where}) is outside 0–${CLASS_COUNT - 1}`);
 }
 
 // A changed file under node_modules would silently change every figure; say so instead.

@@ -1,5 +1,6 @@
 // Networks made up by tests: seeded, so every run of the tests sees the same weights.
 
+import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,9 +39,11 @@ export function randomNetwork(
   return { layers, activation };
 }
 
-/** A fresh temporary folder for one test. */
-export function temporaryFolder(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'mnist-eval-test-'));
+/** A fresh temporary folder, removed when the test process exits. */
+export async function temporaryFolder(): Promise<string> {
+  const folder = await mkdtemp(join(tmpdir(), 'mnist-eval-test-'));
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }
 
 /** Writes a seeded 784-50-100-10 network as safetensors and returns its path. */
