@@ -4,7 +4,7 @@
 
 import { CLASS_COUNT } from '../classes.js';
 import { inputError } from '../errors.js';
-import { elementCount, type Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
 
 /** Activations a hidden layer may use; the output layer is always softmax. */
 export const HIDDEN_ACTIVATIONS = ['sigmoid', 'relu', 'step'] as const;
@@ -88,10 +88,21 @@ export function shareNetwork(network: Network): SharedNetwork {
 
 /** Views a shared network in place; no value is copied. */
 export function networkFromShared(shared: SharedNetwork): Network {
-  const { buffer, widths } = shared;
+  return { layers: layerViews(shared.buffer, 0, shared.widths), activation: shared.activation };
+}
+
+/**
+ * Views float32 values laid out as shareNetwork lays out parameters, starting at
+ * `byteOffset`: each layer's weights, then its biases. Gradients use the same layout.
+ */
+export function layerViews(
+  buffer: ArrayBufferLike,
+  byteOffset: number,
+  widths: readonly number[],
+): DenseLayer[] {
   const layers: DenseLayer[] = [];
 
-  let offset = 0;
+  let offset = byteOffset / 4;
   for (let index = 1; index < widths.length; index++) {
     const inputs = widths[index - 1];
     const outputs = widths[index];
@@ -101,7 +112,7 @@ export function networkFromShared(shared: SharedNetwork): Network {
     offset += outputs;
     layers.push({ inputs, outputs, weights, biases });
   }
-  return { layers, activation: shared.activation };
+  return layers;
 }
 
 /** Formats a shape the way numpy users write it: [784, 50]. */
@@ -109,7 +120,8 @@ export function formatShape(shape: readonly number[] | undefined): string {
   return shape === undefined ? 'none' : `[${shape.join(', ')}]`;
 }
 
-function parameterCount(widths: readonly number[]): number {
+/** Number of weights and biases of a network of these widths. */
+export function parameterCount(widths: readonly number[]): number {
   let count = 0;
   for (let index = 1; index < widths.length; index++) {
     count += widths[index - 1] * widths[index] + widths[index];
@@ -179,10 +191,6 @@ function toFiniteFloat32(tensor: Tensor, name: string, subject: string): Float32
     const rounded = Number.isFinite(original) ? ` (${original} overflows float32)` : '';
     throw inputError('ERR_NON_FINITE', subject, `${name}${formatIndex(tensor.shape, index)} ` +
       `is ${values[index]}${rounded}, expected finite values`);
-  }
-  if (values.length !== elementCount(tensor.shape)) {
-    throw inputError('ERR_SHAPE_MISMATCH', subject, `${name} holds ${values.length} values, ` +
-      `expected ${elementCount(tensor.shape)} for shape ${formatShape(tensor.shape)}`);
   }
   return values;
 }

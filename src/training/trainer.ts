@@ -1,0 +1,267 @@
+// The training coordinator. Each batch is cut into a fixed number of chunks; the piscina
+// pool sums each chunk's gradient into that chunk's own slot of shared memory, then applies
+// Adam to ranges of the parameters, adding the slots in chunk order. Since neither the
+// chunks nor the order of that sum depend on the worker count, the same seed gives the same
+// weights, bit for bit, with any number of workers.
+
+import { fileURLToPath } from 'node:url';
+
+import { Piscina } from 'piscina';
+
+import { CLASS_COUNT } from '../classes.js';
+import type { Dataset } from '../data/dataset.js';
+import { RunError } from '../errors.js';
+import {
+  networkFromShared,
+  parameterCount,
+  type HiddenActivation,
+  type Network,
+} from '../model/network.js';
+import type { TrainingTask, TrainingWorkerData } from '../../workers/train.js';
+import { cosineRate, type AdamState } from './adam.js';
+import { epochOrder } from './random.js';
+
+/** The settings that decide what a training run computes. */
+export interface Hyperparameters {
+  hidden: number[];
+  activation: Exclude<HiddenActivation, 'step'>;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  maxShift: number;
+  validationCount: number;
+}
+
+/** Where a run stands after a whole number of epochs: enough to continue it exactly. */
+export interface TrainingState {
+  epochsDone: number;
+  parameters: Float32Array;
+  adam: AdamState;
+}
+
+/** What one epoch achieved. */
+export interface EpochReport {
+  epoch: number;
+  epochs: number;
+  trainingLoss: number;
+  validationAccuracy: number;
+  elapsedMs: number;
+}
+
+/** How to run the pool, and whom to tell about progress. */
+export interface TrainingCallbacks {
+  workers: number;
+  onEpochStart?: (epoch: number, images: number) => void;
+  onBatchDone?: (images: number) => void;
+  /** Called after each epoch with a copy of the state, to report it or save a checkpoint. */
+  onEpochDone?: (report: EpochReport, state: TrainingState) => Promise<void>;
+}
+
+// Every batch is split into this many chunks (fewer for a smaller batch), and Adam's update
+// into as many parameter ranges: enough to keep 2 or 4 workers evenly busy, few enough that
+// adding up the chunks' gradient slots stays cheap.
+const CHUNKS_PER_BATCH = 4;
+const VALIDATION_TASK_SIZE = 500;
+
+const WORKER_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const WORKER_FILE = fileURLToPath(new URL(`../../workers/train${WORKER_EXTENSION}`,
+  import.meta.url));
+
+/** Trains from `state` until `hyperparameters.epochs` epochs are done; returns the network. */
+export async function train(
+  dataset: Dataset,
+  hyperparameters: Hyperparameters,
+  state: TrainingState,
+  callbacks: TrainingCallbacks,
+): Promise<Network> {
+  const widths = [dataset.pixelsPerImage, ...hyperparameters.hidden, CLASS_COUNT];
+  const workerData = createWorkerData(dataset, hyperparameters, widths, state);
+  const pool = new Piscina({
+    filename: WORKER_FILE,
+    workerData,
+    minThreads: callbacks.workers,
+    maxThreads: callbacks.workers,
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
+
+  // A worker that fails to load would leave queued tasks waiting forever; destroying the
+  // pool rejects them instead.
+  let poolFailure: Error | undefined;
+  pool.on('error', (error: Error) => {
+    poolFailure ??= error;
+    void pool.destroy();
+  });
+  const run = (task: TrainingTask, what: string): Promise<number> =>
+    pool.run(task).catch((error: unknown) => {
+      const cause = poolFailure ?? error;
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new RunError(`training: ${what} failed: ${reason}`, { cause });
+    });
+
+  try {
+    const session: Session = { dataset, hyperparameters, state, workerData, callbacks, run };
+    while (state.epochsDone < hyperparameters.epochs) await runEpoch(session);
+  } finally {
+    await pool.destroy();
+  }
+  return copyNetwork(networkFromShared(workerData.network));
+}
+
+interface Session {
+  dataset: Dataset;
+  hyperparameters: Hyperparameters;
+  state: TrainingState;
+  workerData: TrainingWorkerData;
+  callbacks: TrainingCallbacks;
+  run: (task: TrainingTask, what: string) => Promise<number>;
+}
+
+// Copies the state into shared memory, where the workers update it in place.
+function createWorkerData(
+  dataset: Dataset,
+  hyperparameters: Hyperparameters,
+  widths: number[],
+  state: TrainingState,
+): TrainingWorkerData {
+  const count = parameterCount(widths);
+  const slotCount = Math.min(CHUNKS_PER_BATCH, hyperparameters.batchSize);
+  const trainingCount = dataset.count - hyperparameters.validationCount;
+
+  return {
+    network: {
+      buffer: sharedCopy(state.parameters).buffer as SharedArrayBuffer,
+      widths,
+      activation: hyperparameters.activation,
+    },
+    pixels: dataset.pixels,
+    labels: sharedCopy(dataset.labels),
+    rows: dataset.rows,
+    columns: dataset.columns,
+    order: new Int32Array(new SharedArrayBuffer(4 * trainingCount)),
+    gradients: new SharedArrayBuffer(4 * count * slotCount),
+    slotCount,
+    firstMoment: sharedCopy(state.adam.firstMoment),
+    secondMoment: sharedCopy(state.adam.secondMoment),
+    predictions: new Uint8Array(new SharedArrayBuffer(dataset.count)),
+    seed: hyperparameters.seed,
+    maxShift: hyperparameters.maxShift,
+  };
+}
+
+async function runEpoch(session: Session): Promise<void> {
+  const { dataset, hyperparameters, state, workerData, callbacks } = session;
+  const startedAt = performance.now();
+  const epoch = state.epochsDone + 1;
+  const trainingCount = dataset.count - hyperparameters.validationCount;
+  epochOrder(trainingCount, hyperparameters.seed, epoch, workerData.order);
+  callbacks.onEpochStart?.(epoch, trainingCount);
+
+  let lossSum = 0;
+  for (let start = 0; start < trainingCount; start += hyperparameters.batchSize) {
+    const end = Math.min(start + hyperparameters.batchSize, trainingCount);
+    lossSum += await trainBatch(session, epoch, start, end);
+    callbacks.onBatchDone?.(end - start);
+  }
+  state.epochsDone = epoch;
+
+  const report: EpochReport = {
+    epoch,
+    epochs: hyperparameters.epochs,
+    trainingLoss: lossSum / trainingCount,
+    validationAccuracy: await validate(session),
+    elapsedMs: performance.now() - startedAt,
+  };
+  await callbacks.onEpochDone?.(report, snapshot(state, workerData));
+}
+
+// One batch: chunk gradients on the pool, then one Adam step over parameter ranges.
+// Returns the batch's summed loss.
+async function trainBatch(
+  session: Session,
+  epoch: number,
+  start: number,
+  end: number,
+): Promise<number> {
+  const { hyperparameters, state, workerData, run } = session;
+  const size = end - start;
+  const chunkSize = Math.ceil(size / Math.min(workerData.slotCount, size));
+
+  const chunks: Promise<number>[] = [];
+  for (let slot = 0; slot * chunkSize < size; slot++) {
+    const first = start + slot * chunkSize;
+    const last = Math.min(first + chunkSize, end);
+    chunks.push(run({ kind: 'gradient', slot, start: first, end: last, epoch },
+      `the gradient of epoch ${epoch}, positions ${first}–${last - 1}`));
+  }
+  const losses = await Promise.all(chunks);
+
+  state.adam.step++;
+  const step = state.adam.step;
+  const learningRate = cosineRate(hyperparameters.learningRate, step, totalSteps(session));
+  const count = workerData.firstMoment.length;
+  const rangeSize = Math.ceil(count / workerData.slotCount);
+
+  const updates: Promise<number>[] = [];
+  for (let first = 0; first < count; first += rangeSize) {
+    const last = Math.min(first + rangeSize, count);
+    updates.push(run({ kind: 'update', start: first, end: last, step, learningRate,
+      batchSize: size }, `the update of step ${step}`));
+  }
+  await Promise.all(updates);
+
+  return losses.reduce((sum, loss) => sum + loss, 0);
+}
+
+function totalSteps({ dataset, hyperparameters }: Session): number {
+  const trainingCount = dataset.count - hyperparameters.validationCount;
+  return hyperparameters.epochs * Math.ceil(trainingCount / hyperparameters.batchSize);
+}
+
+async function validate(session: Session): Promise<number> {
+  const { dataset, hyperparameters, workerData, run } = session;
+  const first = dataset.count - hyperparameters.validationCount;
+
+  const tasks: Promise<number>[] = [];
+  for (let start = first; start < dataset.count; start += VALIDATION_TASK_SIZE) {
+    const end = Math.min(start + VALIDATION_TASK_SIZE, dataset.count);
+    tasks.push(run({ kind: 'predict', start, end }, `validation of images ${start}–${end - 1}`));
+  }
+  await Promise.all(tasks);
+
+  let correct = 0;
+  for (let image = first; image < dataset.count; image++) {
+    if (workerData.predictions[image] === dataset.labels[image]) correct++;
+  }
+  return correct / hyperparameters.validationCount;
+}
+
+function snapshot(state: TrainingState, workerData: TrainingWorkerData): TrainingState {
+  return {
+    epochsDone: state.epochsDone,
+    parameters: new Float32Array(workerData.network.buffer).slice(),
+    adam: {
+      step: state.adam.step,
+      firstMoment: workerData.firstMoment.slice(),
+      secondMoment: workerData.secondMoment.slice(),
+    },
+  };
+}
+
+function copyNetwork(network: Network): Network {
+  return {
+    activation: network.activation,
+    layers: network.layers.map((layer) => ({
+      ...layer,
+      weights: layer.weights.slice(),
+      biases: layer.biases.slice(),
+    })),
+  };
+}
+
+function sharedCopy<T extends Float32Array | Uint8Array>(values: T): T {
+  const buffer = new SharedArrayBuffer(values.byteLength);
+  const copy = new (values.constructor as new (buffer: SharedArrayBuffer) => T)(buffer);
+  copy.set(values);
+  return copy;
+}
