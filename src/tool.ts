@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-function findManifest(start: string): string {
+/** The package.json nearest above `start`. */
+export function findManifest(start: string): string {
   for (let folder = start; ; folder = dirname(folder)) {
     const candidate = join(folder, 'package.json');
     if (existsSync(candidate)) return candidate;

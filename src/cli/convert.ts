@@ -9,7 +9,7 @@ import { checkOutputFolder, replaceFiles } from '../io/atomic-files.js';
 import { loadWeights } from '../model/load-weights.js';
 import { HIDDEN_ACTIVATIONS, networkWidths, type HiddenActivation } from '../model/network.js';
 import { networkToSafetensors } from '../model/save-weights.js';
-import { runCommand } from './run-command.js';
+import { parseCommandLine, runCommand } from './run-command.js';
 
 await runCommand(async () => {
   const program = new Command('npm run convert --')
@@ -18,10 +18,8 @@ await runCommand(async () => {
     .argument('<input>', 'weights file to read')
     .argument('<output>', 'safetensors file to write')
     .addOption(new Option('--activation <name>', 'hidden-layer activation to record; ' +
-      'default: the one the input records, or sigmoid for a pickle').choices(HIDDEN_ACTIVATIONS))
-    .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`${text.trim()}\n`) });
-  program.parse(process.argv);
+      'default: the one the input records, or sigmoid for a pickle').choices(HIDDEN_ACTIVATIONS));
+  parseCommandLine(program);
 
   const [input, output] = program.args;
   const { activation } = program.opts<{ activation?: HiddenActivation }>();

@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 
 /** Receives the run's progress; the silent one is used with --quiet or off a terminal. */
 export interface Progress {
-  start(total: number): void;
+  start(total: number, label: string): void;
   advance(images: number): void;
   stop(): void;
 }
@@ -18,13 +18,13 @@ export function createProgress(isQuiet: boolean): Progress {
 
   const bar = new cliProgress.SingleBar({
     stream: process.stderr,
-    format: 'classifying [{bar}] {percentage}% | {value}/{total} images | {eta_formatted} left',
+    format: '{label} [{bar}] {percentage}% | {value}/{total} images | {eta_formatted} left',
     hideCursor: true,
     clearOnComplete: true,
   }, cliProgress.Presets.shades_classic);
 
   return {
-    start: (total) => bar.start(total, 0),
+    start: (total, label) => bar.start(total, 0, { label }),
     advance: (images) => bar.increment(images),
     stop: () => bar.stop(),
   };

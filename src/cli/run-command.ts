@@ -1,7 +1,8 @@
-// How every command ends: a result on stdout and exit code 0, or one line on stderr and a
-// documented exit code. Exit codes are set through process.exitCode, so output still flushes.
+// How every command begins and ends: parsing its command line, a result on stdout and exit
+// code 0, or one line on stderr and a documented exit code. Exit codes are set through
+// process.exitCode, so that output still flushes.
 
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 
 import { InputError } from '../errors.js';
 
@@ -27,6 +28,29 @@ export async function runCommand(body: () => Promise<void>): Promise<void> {
   }
 }
 
+/** Parses process.argv; --help and usage errors surface as a CommanderError for runCommand. */
+export function parseCommandLine(program: Command): Command {
+  return program
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(oneLine(text)) })
+    .parse(process.argv);
+}
+
+/**
+ * Ends the process at once on Ctrl-C (exit 130) or SIGTERM (exit 143), after `cleanup` and a
+ * line on stderr that says what stopped it and, when given, what to do next.
+ */
+export function exitOnInterrupt(cleanup: () => void, advice = ''): void {
+  const signals = { SIGINT: EXIT_CODES.interrupted, SIGTERM: EXIT_CODES.terminated };
+  for (const [signal, code] of Object.entries(signals)) {
+    process.once(signal, () => {
+      cleanup();
+      process.stderr.write(`stopped by ${signal}${advice === '' ? '' : `; ${advice}`}\n`);
+      process.exit(code);
+    });
+  }
+}
+
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? EXIT_CODES.success : EXIT_CODES.badInput;
@@ -40,4 +64,9 @@ function describeError(error: unknown): string {
   if (error instanceof InputError) return error.message;
   if (!(error instanceof Error)) return `error: ${String(error)}`;
   return process.env.MNIST_EVAL_DEBUG ? String(error.stack) : `error: ${error.message}`;
+}
+
+// commander sometimes adds a second line (a suggestion); keep each error on one line.
+function oneLine(text: string): string {
+  return `${text.trim().replace(/\s*\n\s*/g, ' ')}\n`;
 }

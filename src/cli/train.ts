@@ -1,0 +1,52 @@
+// `npm run train`: the command line of a training run. Each epoch's loss, validation
+// accuracy and time go to stderr as they happen; the weights file and its figures to stdout
+// at the end.
+
+import { runTraining } from '../training/run-training.js';
+import type { EpochReport } from '../training/trainer.js';
+import { createProgress } from './progress.js';
+import { exitOnInterrupt, parseCommandLine, runCommand } from './run-command.js';
+import { normalizeTrainOptions, reproducingCommand, trainCommand } from './train-options.js';
+
+await runCommand(async () => {
+  const options = normalizeTrainOptions(parseCommandLine(trainCommand()));
+  const progress = createProgress(options.quiet);
+  // Checkpoints are replaced atomically, so the last complete one survives an interruption.
+  exitOnInterrupt(() => progress.stop(), `resume with --resume ${options.checkpoint}`);
+
+  let result;
+  try {
+    result = await runTraining({
+      ...options,
+      command: (settings) => reproducingCommand(options, settings),
+      onEpochStart: (epoch, images) => progress.start(images, `epoch ${epoch}`),
+      onBatchDone: (images) => progress.advance(images),
+      onEpochDone: (report) => {
+        progress.stop();
+        process.stderr.write(`${formatEpoch(report)}\n`);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+
+  const last = result.epochs.at(-1);
+  const widths = [result.network.layers[0].inputs,
+    ...result.network.layers.map((layer) => layer.outputs)];
+  process.stdout.write(`${options.out}: ${widths.join('-')} ${result.network.activation} ` +
+    `network, validation accuracy ${last?.validationAccuracy.toFixed(4)} after ` +
+    `${plural(result.hyperparameters.epochs, 'epoch')}, ` +
+    `${(result.elapsedMs / 1000).toFixed(1)} s\n`);
+});
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function formatEpoch(report: EpochReport): string {
+  const width = String(report.epochs).length;
+  return `epoch ${String(report.epoch).padStart(width)}/${report.epochs}: ` +
+    `loss ${report.trainingLoss.toFixed(4)}, ` +
+    `validation accuracy ${report.validationAccuracy.toFixed(4)}, ` +
+    `${(report.elapsedMs / 1000).toFixed(1)} s`;
+}

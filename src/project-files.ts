@@ -1,0 +1,21 @@
+// Files that ship inside the project, located from this module rather than from the current
+// folder, so that the commands find them wherever they are run from.
+
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { findManifest } from './tool.js';
+
+/** The project's root folder: the one holding its package.json. */
+export const PROJECT_ROOT = dirname(findManifest(dirname(fileURLToPath(import.meta.url))));
+
+const DEFAULT_WEIGHTS_PATH = join(PROJECT_ROOT, 'weights', 'mnist-mlp.safetensors');
+
+/** The network the project trained and ships, used when no --weights is given. */
+export const DEFAULT_WEIGHTS = {
+  path: DEFAULT_WEIGHTS_PATH,
+  /** The path as a user in the current folder would type it. */
+  display: relative(process.cwd(), DEFAULT_WEIGHTS_PATH),
+  exists: () => existsSync(DEFAULT_WEIGHTS_PATH),
+};

@@ -1,0 +1,142 @@
+// The train command end to end, on 2,000 MNIST training images so that it runs in seconds,
+// and the weights the project ships.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { mnistPaths } from '../src/data/mnist-files.js';
+import { readSafetensors } from '../src/model/safetensors.js';
+import { encodeIdx } from './helpers/idx-bytes.js';
+import { temporaryFolder } from './helpers/random-network.js';
+import { PROJECT_ROOT, runCli, type CommandResult } from './helpers/run-cli.js';
+
+const folder = await temporaryFolder();
+const IMAGE_COUNT = 2000;
+
+async function smallTrainingFiles(): Promise<string[]> {
+  const paths = mnistPaths('train');
+  const images = (await readFile(paths.images)).subarray(16, 16 + IMAGE_COUNT * 784);
+  const labels = (await readFile(paths.labels)).subarray(8, 8 + IMAGE_COUNT);
+  const imagesPath = join(folder, 'small-images');
+  const labelsPath = join(folder, 'small-labels');
+  await writeFile(imagesPath, encodeIdx([IMAGE_COUNT, 28, 28], images));
+  await writeFile(labelsPath, encodeIdx([IMAGE_COUNT], labels));
+  return ['--images', imagesPath, '--labels', labelsPath];
+}
+
+const data = await smallTrainingFiles();
+const QUICK = [...data, '--epochs', '1', '--validation', '500', '--hidden', '20,10'];
+
+function assertSucceeded(result: CommandResult): void {
+  assert.is(result.exitCode, 0, `exit code ${result.exitCode}, stderr: ${result.stderr}`);
+}
+
+// ---
+
+const training = suite('train: the command');
+
+training('should write byte-identical weights with 1 and 3 workers', async () => {
+  const outputs = await Promise.all(['1', '3'].map(async (workers) => {
+    const out = join(folder, `w${workers}`, 'net.safetensors');
+    const result = await runCli('train', [...QUICK, '--workers', workers, '--out', out]);
+    assertSucceeded(result);
+    assert.match(result.stderr, /^epoch 1\/1: loss [\d.]+, validation accuracy [\d.]+, [\d.]+ s$/m);
+    assert.match(result.stdout, new RegExp(`^${out}: 784-20-10-10 sigmoid network, ` +
+      'validation accuracy [\\d.]+ after 1 epoch, [\\d.]+ s\\n$'));
+    return readFile(out);
+  }));
+  assert.ok(outputs[0].equals(outputs[1]), 'the weights files differ');
+});
+
+training('should record how the weights were made in their metadata', async () => {
+  const out = join(folder, 'w1', 'net.safetensors');
+  const { metadata } = readSafetensors(await readFile(out), out);
+
+  assert.is(metadata.activation, 'sigmoid');
+  assert.is(metadata.seed, '1');
+  assert.is(metadata.epochs, '1');
+  assert.is(metadata.layers, '784-20-10-10');
+  assert.match(metadata.command, new RegExp('^npm run train -- --images \\S+small-images ' +
+    '--labels \\S+ --hidden 20,10 --activation sigmoid --epochs 1 '));
+  assert.match(metadata.validation_accuracy, /^0\.\d{4}$/);
+  assert.match(metadata.training_data, /images 0–1499$/);
+});
+
+training('should continue a run from its checkpoint', async () => {
+  const out = join(folder, 'w1', 'net.safetensors');
+  const checkpoint = join(folder, 'w1', 'net.checkpoint.safetensors');
+  const resumed = join(folder, 'resumed.safetensors');
+  const result = await runCli('train', [...data, '--resume', checkpoint, '--epochs', '2',
+    '--out', resumed]);
+
+  assertSucceeded(result);
+  assert.match(result.stderr, /^epoch 2\/2: /m);
+  assert.not.match(result.stderr, /^epoch 1\/2: /m);
+  const { metadata } = readSafetensors(await readFile(resumed), resumed);
+  assert.is(metadata.epochs, '2');
+  assert.is(metadata.layers, '784-20-10-10');
+  assert.not.ok((await readFile(out)).equals(await readFile(resumed)));
+});
+
+training.run();
+
+// ---
+
+const refusals = suite('train: bad input');
+
+const CASES: [string, string[], RegExp][] = [
+  ['--hidden abc', ['--hidden', 'abc'],
+    /^--hidden: expected widths from 1 to 4096 separated by commas, such as 50,100, got "abc"$/],
+  ['--hidden 50,,100', ['--hidden', '50,,100'], /^--hidden: expected widths/],
+  ['--epochs 0', ['--epochs', '0'], /^--epochs: expected a positive integer, got "0"$/],
+  ['--learning-rate -1', ['--learning-rate', '-1'],
+    /^--learning-rate: expected a number greater than 0, got "-1"$/],
+  ['--seed 4294967296', ['--seed', '4294967296'],
+    /^--seed: expected a whole number from 0 to 4294967295/],
+  ['--shift 1.5', ['--shift', '1.5'], /^--shift: expected a whole number from 0 up, got "1.5"$/],
+  ['--activation step', ['--activation', 'step'], /argument 'step' is invalid/],
+  ['--split test', ['--split', 'test'],
+    /^--split: expected train: the test split is what evaluate measures/],
+  ['--validation 2000 of 2000 images', [...data, '--validation', '2000'],
+    /^--validation: expected fewer than the 2000 images of \S+small-images, got 2000$/],
+  ['a setting changed on --resume', ['--resume', 'any.checkpoint', '--seed', '2'],
+    /^--seed: cannot be changed when resuming/],
+  ['weights given to --resume',
+    [...data, '--resume', join(PROJECT_ROOT, 'weights', 'mnist-mlp.safetensors')],
+    /mnist-mlp\.safetensors: expected a training checkpoint/],
+];
+
+for (const [name, args, stderr] of CASES) {
+  refusals(`should refuse ${name} with one line and exit code 2`, async () => {
+    const result = await runCli('train', [...args, '--out', join(folder, 'never.safetensors')]);
+    assert.is(result.exitCode, 2, `exit code ${result.exitCode}, stderr: ${result.stderr}`);
+    assert.is(result.stderr.split('\n').length, 2, result.stderr);
+    assert.match(result.stderr.trim(), stderr);
+  });
+}
+
+refusals.run();
+
+// ---
+
+const shipped = suite('the shipped weights');
+
+shipped('should give the test accuracy their model card states, with no --weights', async () => {
+  const card = await readFile(join(PROJECT_ROOT, 'weights', 'README.md'), 'utf8');
+  const stated = /test accuracy \*\*([\d.]+)\*\* \((\d+) of 10,000\)/.exec(card);
+  assert.ok(stated, 'the model card states a test accuracy');
+
+  const out = join(folder, 'shipped');
+  const result = await runCli('evaluate', ['--out', out]);
+  assertSucceeded(result);
+  const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+  assert.is(summary.accuracy.toFixed(4), stated[1]);
+  assert.is(summary.correct, Number(stated[2]));
+  assert.is(summary.weights.file.path, 'weights/mnist-mlp.safetensors');
+  assert.ok(summary.accuracy >= 0.975, `test accuracy ${summary.accuracy}`);
+});
+
+shipped.run();
