@@ -12,7 +12,7 @@ import { encodeSafetensors } from '../src/model/safetensors.js';
 import type { Tensor } from '../src/model/tensor.js';
 import { encodeIdx, TINY_IMAGES, TINY_LABELS } from './helpers/idx-bytes.js';
 import { temporaryFolder, writeRandomWeights } from './helpers/random-network.js';
-import { runCli, type CommandResult } from './helpers/run-cli.js';
+import { runCli, runShell, type CommandResult } from './helpers/run-cli.js';
 
 const folder = await temporaryFolder();
 const weights = await writeRandomWeights(folder);
@@ -136,6 +136,16 @@ output('should give the same predictions from gzip-compressed copies of the file
   assert.is(summary.data.images.path, images);
   assert.is(await readFile(join(compressed, 'predictions.csv'), 'utf8'),
     await readFile(join(plain, 'predictions.csv'), 'utf8'));
+});
+
+output('should stop quietly when the reader of its output closes the pipe', async () => {
+  const out = join(folder, 'piped');
+  const command = `node dist/src/cli/evaluate.js --weights ${weights} --out ${out} --quiet | ` +
+    'head -c 10';
+  const result = await runShell(command);
+  assertSucceeded(result);
+  assert.is(result.stdout, 'accuracy 0');
+  assert.is(result.stderr, '');
 });
 
 output('should list every option with its default in --help', async () => {

@@ -17,6 +17,7 @@ export const EXIT_CODES = {
 
 /** Runs a command's body and turns whatever it throws into one stderr line and an exit code. */
 export async function runCommand(body: () => Promise<void>): Promise<void> {
+  stopQuietlyWhenOutputCloses();
   try {
     await body();
     process.exitCode = EXIT_CODES.success;
@@ -49,6 +50,15 @@ export function exitOnInterrupt(cleanup: () => void, advice = ''): void {
       process.exit(code);
     });
   }
+}
+
+// A reader that stops early, like `head -1`, closes the pipe: that is no error of ours, and
+// the rest of the output has nowhere to go.
+function stopQuietlyWhenOutputCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? EXIT_CODES.success);
+  });
 }
 
 function exitCodeFor(error: unknown): number {

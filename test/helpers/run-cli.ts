@@ -25,11 +25,18 @@ function buildOnce(): void {
 
 /** Runs `dist/src/cli/<command>.js` with `args`, from the project's root folder. */
 export function runCli(command: string, args: string[]): Promise<CommandResult> {
-  buildOnce();
-  const entry = `dist/src/cli/${command}.js`;
+  return run(process.execPath, [`dist/src/cli/${command}.js`, ...args]);
+}
 
+/** Runs a shell command line from the project's root folder, after the same build. */
+export function runShell(commandLine: string): Promise<CommandResult> {
+  return run('/bin/sh', ['-c', `set -o pipefail 2>/dev/null; ${commandLine}`]);
+}
+
+function run(file: string, args: string[]): Promise<CommandResult> {
+  buildOnce();
   return new Promise((resolve) => {
-    execFile(process.execPath, [entry, ...args], {
+    execFile(file, args, {
       cwd: PROJECT_ROOT,
       maxBuffer: 64 * 1024 * 1024,
     }, (error, stdout, stderr) => {
