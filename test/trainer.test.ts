@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 
 import { loadDataset, type Dataset } from '../src/data/dataset.js';
 import { mnistPaths } from '../src/data/mnist-files.js';
-import { parameterCount } from '../src/model/network.js';
+import { parameterCount, type Network } from '../src/model/network.js';
 import { createAdamState } from '../src/training/adam.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../src/training/checkpoint.js';
 import { initialParameters } from '../src/training/initialize.js';
@@ -54,6 +54,10 @@ async function trainedParameters(
     workers,
     onEpochDone: async (report) => { reports.push(report); },
   });
+  return { values: flatParameters(network), reports };
+}
+
+function flatParameters(network: Network): Float32Array {
   const values = new Float32Array(parameterCount(WIDTHS));
   let offset = 0;
   for (const layer of network.layers) {
@@ -61,7 +65,7 @@ async function trainedParameters(
     values.set(layer.biases, offset + layer.weights.length);
     offset += layer.weights.length + layer.biases.length;
   }
-  return { values, reports };
+  return values;
 }
 
 // ---
@@ -118,15 +122,7 @@ determinism('should end where an uninterrupted run ends when resumed from a chec
     const checkpoint = decodeCheckpoint(saved as Uint8Array, 'checkpoint');
     assert.is(checkpoint.state.epochsDone, 1);
     assert.equal(checkpoint.hyperparameters, SETTINGS);
-    const network = await train(data, SETTINGS, checkpoint.state, { workers: 2 });
-
-    const resumed = new Float32Array(parameterCount(WIDTHS));
-    let offset = 0;
-    for (const layer of network.layers) {
-      resumed.set(layer.weights, offset);
-      resumed.set(layer.biases, offset + layer.weights.length);
-      offset += layer.weights.length + layer.biases.length;
-    }
+    const resumed = flatParameters(await train(data, SETTINGS, checkpoint.state, { workers: 2 }));
     assert.ok(resumed.every((value, k) => Object.is(value, uninterrupted.values[k])),
       'the resumed run ends elsewhere');
   });

@@ -4,8 +4,8 @@
 
 import { Command, Option } from 'commander';
 
-import type { DatasetPaths, MnistSplit } from '../data/mnist-files.js';
 import { inputError } from '../errors.js';
+import type { EvaluationRequest } from '../evaluation.js';
 import { DEFAULT_WEIGHTS } from '../project-files.js';
 import { TOOL } from '../tool.js';
 import {
@@ -17,13 +17,8 @@ import {
 } from './common-options.js';
 
 /** The evaluate command's settings, checked and with defaults applied. */
-export interface EvaluateOptions {
-  data: DatasetPaths;
-  split: MnistSplit | null;
-  weights: string;
-  workers: number;
-  batchSize: number;
-  out: string;
+export interface EvaluateOptions extends Pick<EvaluationRequest, 'data' | 'split' | 'weights' |
+  'workers' | 'batchSize' | 'out'> {
   json: boolean;
   quiet: boolean;
 }

@@ -4,10 +4,10 @@
 
 import { Command, Option } from 'commander';
 
-import type { DatasetPaths, MnistSplit } from '../data/mnist-files.js';
 import { describeValue, inputError } from '../errors.js';
 import { DEFAULT_WEIGHTS } from '../project-files.js';
 import { TOOL } from '../tool.js';
+import type { TrainingRequest } from '../training/run-training.js';
 import type { Hyperparameters } from '../training/trainer.js';
 import {
   addCommonOptions,
@@ -21,14 +21,8 @@ import {
 } from './common-options.js';
 
 /** The train command's settings, checked and with defaults applied. */
-export interface TrainOptions {
-  data: DatasetPaths;
-  split: MnistSplit | null;
-  hyperparameters: Hyperparameters;
-  resume: { path: string; epochs: number | null } | null;
-  workers: number;
-  out: string;
-  checkpoint: string;
+export interface TrainOptions extends Pick<TrainingRequest, 'data' | 'split' |
+  'hyperparameters' | 'resume' | 'workers' | 'out' | 'checkpoint'> {
   quiet: boolean;
 }
 
