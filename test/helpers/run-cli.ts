@@ -28,9 +28,9 @@ export function runCli(command: string, args: string[]): Promise<CommandResult> 
   return run(process.execPath, [`dist/src/cli/${command}.js`, ...args]);
 }
 
-/** Runs a shell command line from the project's root folder, after the same build. */
+/** Runs a bash command line (pipefail on) from the project's root folder, after the build. */
 export function runShell(commandLine: string): Promise<CommandResult> {
-  return run('/bin/sh', ['-c', `set -o pipefail 2>/dev/null; ${commandLine}`]);
+  return run('bash', ['-o', 'pipefail', '-c', commandLine]);
 }
 
 function run(file: string, args: string[]): Promise<CommandResult> {
