@@ -1,8 +1,8 @@
 // The coordinator: splits the images into batches, and p-queue feeds them to a piscina pool
-// of worker threads. Pixels, weights and outputs live in SharedArrayBuffers that every worker
+// of worker threads. Pixels, weights and outputs live in shared memory that every worker
 // reads or writes in place; a task carries only its batch's range. Each image's result
-// depends on nothing but that image, so the outputs are the same for any number of workers
-// and any batch size.
+// depends on nothing but that image and the kernel, so the outputs are the same for any
+// number of workers and any batch size.
 
 import { fileURLToPath } from 'node:url';
 
@@ -11,7 +11,9 @@ import { Piscina } from 'piscina';
 
 import { CLASS_COUNT } from './classes.js';
 import { RunError } from './errors.js';
-import type { SharedNetwork } from './model/network.js';
+import { WASM_KERNEL_FILE, type KernelName } from './kernels/kernel-names.js';
+import { createWasmNetwork } from './kernels/wasm-network.js';
+import { networkFromShared, type SharedNetwork } from './model/network.js';
 import type { BatchTask, EvaluationWorkerData } from '../workers/evaluate.js';
 
 /** The images to classify: (count, pixelsPerImage) bytes in a SharedArrayBuffer. */
@@ -25,6 +27,7 @@ export interface PixelSet {
 export interface ClassifyOptions {
   workers: number;
   batchSize: number;
+  kernel: KernelName;
   onBatchDone?: (images: number) => void;
 }
 
@@ -32,7 +35,15 @@ export interface ClassifyOptions {
 export interface Classification {
   predictions: Uint8Array;
   probabilities: Float32Array;
+  /** From the pool's start to the last batch's end. */
   elapsedMs: number;
+}
+
+/** A started pool bound to one set of images, which it can classify again and again. */
+export interface ClassifierPool {
+  /** Classifies every image; the arrays returned are overwritten by the next call. */
+  run(): Promise<Omit<Classification, 'elapsedMs'>>;
+  close(): Promise<void>;
 }
 
 // Under tsx the worker is the TypeScript source; from a compiled build it is the .js file.
@@ -53,36 +64,41 @@ export function splitIntoBatches(count: number, batchSize: number): BatchTask[] 
   return batches;
 }
 
-/** Classifies every image on a pool of worker threads. */
+/** Classifies every image once on a pool of worker threads. */
 export async function classify(
   images: PixelSet,
   network: SharedNetwork,
   options: ClassifyOptions,
 ): Promise<Classification> {
   const startedAt = performance.now();
-  const predictions = new Uint8Array(new SharedArrayBuffer(images.count));
-  const probabilities = new Float32Array(
-    new SharedArrayBuffer(4 * images.count * CLASS_COUNT));
-
-  const workerData: EvaluationWorkerData = {
-    network,
-    pixels: images.pixels,
-    pixelsPerImage: images.pixelsPerImage,
-    predictions,
-    probabilities,
-  };
-  await runBatches(splitIntoBatches(images.count, options.batchSize), workerData, options);
-
-  return { predictions, probabilities, elapsedMs: performance.now() - startedAt };
+  const pool = openClassifierPool(images, network, options);
+  try {
+    const result = await pool.run();
+    return { ...result, elapsedMs: performance.now() - startedAt };
+  } finally {
+    await pool.close();
+  }
 }
 
-async function runBatches(
-  batches: BatchTask[],
-  workerData: EvaluationWorkerData,
+/** Starts the worker threads for `images`; close() stops them. */
+export function openClassifierPool(
+  images: PixelSet,
+  network: SharedNetwork,
   options: ClassifyOptions,
-): Promise<void> {
+): ClassifierPool {
+  const batches = splitIntoBatches(images.count, options.batchSize);
+  const workerData: EvaluationWorkerData = {
+    network,
+    wasm: options.kernel === 'wasm' ?
+      { network: createWasmNetwork(networkFromShared(network)), file: WASM_KERNEL_FILE } : null,
+    pixels: images.pixels,
+    pixelsPerImage: images.pixelsPerImage,
+    predictions: new Uint8Array(new SharedArrayBuffer(images.count)),
+    probabilities: new Float32Array(new SharedArrayBuffer(4 * images.count * CLASS_COUNT)),
+  };
+
   // A thread with no batch to run would only cost its start-up.
-  const threads = Math.min(options.workers, batches.length);
+  const threads = Math.max(1, Math.min(options.workers, batches.length));
   const pool = new Piscina({
     filename: WORKER_FILE,
     workerData,
@@ -99,20 +115,23 @@ async function runBatches(
     void pool.destroy();
   });
 
-  const queue = new PQueue({ concurrency: threads * BATCHES_IN_FLIGHT_PER_WORKER });
-  try {
-    await Promise.all(batches.map((batch, index) => queue.add(async () => {
-      try {
-        await pool.run(batch);
-      } catch (error) {
-        throw batchFailure(index, batches.length, batch, poolFailure ?? error);
-      }
-      options.onBatchDone?.(batch.end - batch.start);
-    })));
-  } finally {
-    queue.clear();
-    await pool.destroy();
-  }
+  const run = async () => {
+    const queue = new PQueue({ concurrency: threads * BATCHES_IN_FLIGHT_PER_WORKER });
+    try {
+      await Promise.all(batches.map((batch, index) => queue.add(async () => {
+        try {
+          await pool.run(batch);
+        } catch (error) {
+          throw batchFailure(index, batches.length, batch, poolFailure ?? error);
+        }
+        options.onBatchDone?.(batch.end - batch.start);
+      })));
+    } finally {
+      queue.clear();
+    }
+    return { predictions: workerData.predictions, probabilities: workerData.probabilities };
+  };
+  return { run, close: () => pool.destroy() };
 }
 
 // Errors cross from a worker by structured clone, which keeps the message but drops custom

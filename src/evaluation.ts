@@ -9,6 +9,7 @@ import { classify } from './coordinator.js';
 import { loadDataset, type Dataset } from './data/dataset.js';
 import type { DatasetPaths, MnistSplit } from './data/mnist-files.js';
 import { inputError } from './errors.js';
+import type { KernelName } from './kernels/kernel-names.js';
 import { checkOutputFolder, replaceFiles } from './io/atomic-files.js';
 import { loadWeights, type LoadedWeights } from './model/load-weights.js';
 import { formatShape, networkWidths, shareNetwork } from './model/network.js';
@@ -24,6 +25,7 @@ export interface EvaluationRequest {
   weights: string;
   workers: number;
   batchSize: number;
+  kernel: KernelName;
   out: string;
   /** Called once the inputs are read, with the number of images to classify. */
   onStart?: (imageCount: number) => void;
@@ -69,6 +71,7 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
     run: {
       workers: request.workers,
       batchSize: request.batchSize,
+      kernel: request.kernel,
       startedAt: startedAt.toISOString(),
       classifyMs: classification.elapsedMs,
       wallTimeMs: performance.now() - startMs,

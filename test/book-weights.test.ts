@@ -45,6 +45,7 @@ if (!existsSync(BOOK_WEIGHTS)) {
     weights: BOOK_WEIGHTS,
     workers: 2,
     batchSize: 100,
+    kernel: 'js',
     out,
   });
 

@@ -56,7 +56,7 @@ function classifyHere(count: number): { predictions: number[]; probabilities: nu
 
 pool('should return every image\'s row in image order from 2 threads', async () => {
   const expected = classifyHere(subset.count);
-  const result = await classify(subset, shareNetwork(network), { workers: 2, batchSize: 37 });
+  const result = await classify(subset, shareNetwork(network), { workers: 2, batchSize: 37, kernel: 'js' });
 
   assert.equal(Array.from(result.predictions), expected.predictions);
   assert.equal(Array.from(result.probabilities), expected.probabilities);
@@ -68,6 +68,7 @@ pool('should report each finished batch\'s size', async () => {
   await classify({ ...dataset, count: 250 }, shareNetwork(network), {
     workers: 2,
     batchSize: 100,
+    kernel: 'js',
     onBatchDone: (images) => sizes.push(images),
   });
   assert.equal(sizes.sort(), [100, 100, 50]);
@@ -77,7 +78,7 @@ pool('should name the batch and its images when a worker fails', async () => {
   // A network whose weights are shorter than its widths claim makes the worker throw.
   const broken = { ...shareNetwork(network), widths: [784, 30, 10, 10] };
   try {
-    await classify(subset, broken, { workers: 2, batchSize: 400 });
+    await classify(subset, broken, { workers: 2, batchSize: 400, kernel: 'js' });
     assert.unreachable('a broken network was run without error');
   } catch (error) {
     assert.instance(error, RunError);

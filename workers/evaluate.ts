@@ -1,16 +1,20 @@
 // Worker entry for the evaluation pool. Everything large arrives once, in `workerData`, as
-// SharedArrayBuffers: the pixels, the weights and the output arrays. A task carries only the
+// shared memory: the pixels, the weights and the output arrays. A task carries only the
 // range of images it covers, and the worker writes its results straight into shared memory,
 // so nothing proportional to the data is ever copied between threads.
 
 import { workerData } from 'piscina';
 
+import type { WasmNetwork } from '../src/kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from '../src/model/network.js';
-import { argmaxRows, createScratch, forwardBlock, pixelsToInputs } from './forward.js';
+import { argmaxRows } from './forward.js';
+import { createJsKernel, createWasmKernel } from './kernels.js';
 
 /** What every worker of the pool receives at start. */
 export interface EvaluationWorkerData {
   network: SharedNetwork;
+  /** The network laid out for the wasm kernel when that is the kernel; null for js. */
+  wasm: { network: WasmNetwork; file: string } | null;
   pixels: Uint8Array;
   pixelsPerImage: number;
   /** Output: the predicted class of each image. */
@@ -32,17 +36,18 @@ const BLOCK_SIZE = 64;
 const shared = workerData as EvaluationWorkerData;
 const network = networkFromShared(shared.network);
 const classes = network.layers[network.layers.length - 1].outputs;
-const scratch = createScratch(network, BLOCK_SIZE);
+const kernel = shared.wasm === null ?
+  createJsKernel(network, BLOCK_SIZE, shared.pixelsPerImage) :
+  createWasmKernel(shared.wasm.network, shared.wasm.file, BLOCK_SIZE, shared.pixelsPerImage,
+    classes);
 
 /** Classifies the images of one batch into the shared outputs; returns how many it did. */
 export default function evaluateBatch({ start, end }: BatchTask): number {
-  const { pixels, pixelsPerImage, predictions, probabilities } = shared;
+  const { pixels, predictions, probabilities } = shared;
 
   for (let first = start; first < end; first += BLOCK_SIZE) {
     const B = Math.min(BLOCK_SIZE, end - first);
-    pixelsToInputs(pixels, first, B, pixelsPerImage, scratch.input);
-
-    const blockProbabilities = forwardBlock(network, B, scratch);
+    const blockProbabilities = kernel.classifyBlock(pixels, first, B);
     probabilities.set(blockProbabilities.subarray(0, B * classes), first * classes);
     argmaxRows(blockProbabilities, B, classes, predictions.subarray(first, first + B));
   }

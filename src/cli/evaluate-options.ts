@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 
 import { inputError } from '../errors.js';
 import type { EvaluationRequest } from '../evaluation.js';
+import { defaultKernel, KERNELS, WASM_KERNEL_FILE, type KernelName } from '../kernels/kernel-names.js';
 import { DEFAULT_WEIGHTS } from '../project-files.js';
 import { TOOL } from '../tool.js';
 import {
@@ -18,7 +19,7 @@ import {
 
 /** The evaluate command's settings, checked and with defaults applied. */
 export interface EvaluateOptions extends Pick<EvaluationRequest, 'data' | 'split' | 'weights' |
-  'workers' | 'batchSize' | 'out'> {
+  'workers' | 'batchSize' | 'kernel' | 'out'> {
   json: boolean;
   quiet: boolean;
 }
@@ -39,6 +40,9 @@ export function evaluateCommand(): Command {
   return addCommonOptions(command, 'test')
     .addOption(new Option('--batch-size <count>', 'images per task handed to a worker')
       .default(String(DEFAULT_BATCH_SIZE), String(DEFAULT_BATCH_SIZE)))
+    .addOption(new Option('--kernel <name>', 'forward-pass kernel: wasm (WebAssembly SIMD) or ' +
+      'js (the plain typed-array reference)').choices(KERNELS)
+      .default(defaultKernel(), `${defaultKernel()}, the fastest one installed`))
     .addOption(new Option('--out <folder>', 'folder the reports are written to')
       .default(DEFAULT_OUT, DEFAULT_OUT))
     .option('--json', 'print summary.json to stdout instead of the text summary')
@@ -64,8 +68,15 @@ export function normalizeEvaluateOptions(program: Command): EvaluateOptions {
     weights: String(raw.weights),
     workers: readWorkers(program),
     batchSize: parseCount(raw.batchSize, '--batch-size'),
+    kernel: checkKernel(raw.kernel as KernelName),
     out: String(raw.out),
     json: raw.json === true,
     quiet: raw.quiet === true,
   };
+}
+
+function checkKernel(kernel: KernelName): KernelName {
+  if (kernel !== 'wasm' || defaultKernel() === 'wasm') return kernel;
+  throw inputError('ERR_BAD_OPTION', '--kernel', `expected a built kernel, and wasm is not: ` +
+    `${WASM_KERNEL_FILE} is missing (build it with npm run build:wasm)`);
 }

@@ -27,6 +27,7 @@ export interface WeightsDescription {
 export interface RunDescription {
   workers: number;
   batchSize: number;
+  kernel: string;
   startedAt: string;
   classifyMs: number;
   wallTimeMs: number;

@@ -1,0 +1,68 @@
+// Lays a network out in a shared WebAssembly.Memory for the SIMD kernel: weights padded to
+// whole blocks of eight outputs, once for every worker, and a table telling the kernel where each
+// layer is. Workers later grow the same memory for their own scratch space.
+
+import type { Network } from '../model/network.js';
+
+/** The memory holding a network, and where its table starts. */
+export interface WasmNetwork {
+  memory: WebAssembly.Memory;
+  table: number;
+  /** The widest layer, padded: what a worker's activation buffers must hold. */
+  widestPadded: number;
+  /** The most inputs a layer has, the image's pixels included. */
+  widestInput: number;
+}
+
+const PAGE_BYTES = 65536;
+// The first page is left to the kernel's own compiler; the table and weights follow it.
+const TABLE_OFFSET = PAGE_BYTES;
+const HEADER_BYTES = 8;
+const LAYER_BYTES = 20;
+// Room to grow: workers' scratch comes after the weights.
+const MAXIMUM_PAGES = 16384;
+const ACTIVATION_CODES = { sigmoid: 0, relu: 1, step: 2 } as const;
+
+/** Rounds a layer's width up to the eight outputs the kernel computes at a time. */
+export function padToBlock(count: number): number {
+  return Math.ceil(count / 8) * 8;
+}
+
+/** Copies a network into a new shared memory in the kernel's layout. */
+export function createWasmNetwork(network: Network): WasmNetwork {
+  const { layers } = network;
+  const weightsStart = align16(TABLE_OFFSET + HEADER_BYTES + LAYER_BYTES * layers.length);
+  const sizes = layers.map((layer) => 4 * padToBlock(layer.outputs) * (layer.inputs + 1));
+  const end = weightsStart + sizes.reduce((total, size) => total + size, 0);
+
+  const memory = new WebAssembly.Memory({
+    initial: Math.ceil(end / PAGE_BYTES),
+    maximum: MAXIMUM_PAGES,
+    shared: true,
+  });
+  const table = new Int32Array(memory.buffer, TABLE_OFFSET, 2 + 5 * layers.length);
+  table[0] = layers.length;
+  table[1] = ACTIVATION_CODES[network.activation];
+
+  let offset = weightsStart;
+  layers.forEach((layer, index) => {
+    const padded = padToBlock(layer.outputs);
+    const weights = new Float32Array(memory.buffer, offset, layer.inputs * padded);
+    for (let i = 0; i < layer.inputs; i++) {
+      weights.set(layer.weights.subarray(i * layer.outputs, (i + 1) * layer.outputs), i * padded);
+    }
+    const biasesOffset = offset + 4 * layer.inputs * padded;
+    new Float32Array(memory.buffer, biasesOffset, padded).set(layer.biases);
+
+    table.set([layer.inputs, layer.outputs, padded, offset, biasesOffset], 2 + 5 * index);
+    offset = biasesOffset + 4 * padded;
+  });
+
+  const widestPadded = Math.max(...layers.map((layer) => padToBlock(layer.outputs)));
+  const widestInput = Math.max(...layers.map((layer) => layer.inputs));
+  return { memory, table: TABLE_OFFSET, widestPadded, widestInput };
+}
+
+function align16(offset: number): number {
+  return Math.ceil(offset / 16) * 16;
+}

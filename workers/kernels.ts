@@ -1,0 +1,87 @@
+// The two forward-pass kernels behind one interface, as a worker uses them: classify a block
+// of consecutive images and return their probabilities. The typed-array kernel is the
+// reference; the WebAssembly SIMD kernel reads the weights from the shared memory the
+// coordinator filled, and grows that memory once for a scratch area of its own.
+
+import { readFileSync } from 'node:fs';
+
+import type { Network } from '../src/model/network.js';
+import type { WasmNetwork } from '../src/kernels/wasm-network.js';
+import { createScratch, forwardBlock, pixelsToInputs } from './forward.js';
+
+/** Classifies up to `blockSize` images at a time. */
+export interface BlockKernel {
+  /** (B, classes) probabilities of images [first, first + B); valid until the next call. */
+  classifyBlock(pixels: Uint8Array, first: number, B: number): Float32Array;
+}
+
+/** The reference kernel of forward.ts. */
+export function createJsKernel(
+  network: Network,
+  blockSize: number,
+  pixelsPerImage: number,
+): BlockKernel {
+  const scratch = createScratch(network, blockSize);
+  return {
+    classifyBlock(pixels, first, B) {
+      pixelsToInputs(pixels, first, B, pixelsPerImage, scratch.input);
+      return forwardBlock(network, B, scratch);
+    },
+  };
+}
+
+interface WasmExports {
+  classify(table: number, pixels: number, count: number, pixelsPerImage: number, out: number,
+    input: number, first: number, second: number, indices: number, values: number): void;
+}
+
+const PAGE_BYTES = 65536;
+
+/** The SIMD kernel compiled from workers/wasm/forward.ts into `wasmFile`. */
+export function createWasmKernel(
+  network: WasmNetwork,
+  wasmFile: string,
+  blockSize: number,
+  pixelsPerImage: number,
+  classes: number,
+): BlockKernel {
+  const { memory } = network;
+  const module = new WebAssembly.Module(readFileSync(wasmFile));
+  const { classify } = new WebAssembly.Instance(module, { env: { memory } })
+    .exports as unknown as WasmExports;
+
+  // This worker's scratch: the block's pixels, their float32 values, two activations, the
+  // non-zero inputs' indices and float64 values, and the probabilities, each 16-byte
+  // aligned. grow() is atomic, so each worker's is its own.
+  const widest = Math.max(network.widestInput, classes);
+  const sizes = [blockSize * pixelsPerImage, 4 * pixelsPerImage, 4 * network.widestPadded,
+    4 * network.widestPadded, 4 * widest, 8 * widest, 4 * blockSize * classes].map(align16);
+  const pages = Math.ceil(sizes.reduce((total, size) => total + size, 0) / PAGE_BYTES);
+  const [pixelArea, input, first, second, indices, values, out] =
+    offsets(memory.grow(pages) * PAGE_BYTES, sizes);
+  const pixelView = new Uint8Array(memory.buffer, pixelArea, blockSize * pixelsPerImage);
+  const outView = new Float32Array(memory.buffer, out, blockSize * classes);
+
+  return {
+    classifyBlock(pixels, firstImage, B) {
+      const start = firstImage * pixelsPerImage;
+      pixelView.set(pixels.subarray(start, start + B * pixelsPerImage));
+      classify(network.table, pixelArea, B, pixelsPerImage, out, input, first, second, indices,
+        values);
+      return outView;
+    },
+  };
+}
+
+function offsets(base: number, sizes: number[]): number[] {
+  let offset = base;
+  return sizes.map((size) => {
+    const start = offset;
+    offset += size;
+    return start;
+  });
+}
+
+function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}

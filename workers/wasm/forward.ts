@@ -1,0 +1,186 @@
+// The forward pass as a WebAssembly SIMD kernel, in AssemblyScript. It computes what
+// workers/forward.ts computes, in the same order and precision, several lanes at a time, in
+// the memory it imports: a shared WebAssembly.Memory that holds the weights once for every
+// worker, and a private scratch region for each.
+//
+// Layout of a network in memory, as the coordinator writes it (src/kernels/wasm-network.ts):
+//   table: i32 depth, i32 activation, then per layer five i32: inputs, outputs, padded
+//          outputs (a multiple of 8), weights pointer, biases pointer
+//   W: (inputs, padded outputs) row-major f32, the padding columns zero
+//   b: (padded outputs) f32, the padding zero
+//
+// As in the reference kernel, each sum x·W is accumulated in float64 over the non-zero
+// inputs in ascending order, rounded to float32, then the bias is added in float32: the
+// sums come out bit for bit the same. Only exp differs: a float64 polynomial here, the
+// platform's Math.exp there, which after rounding to float32 rarely differs by one unit.
+
+const SIGMOID: i32 = 0;
+const RELU: i32 = 1;
+const HEADER: usize = 8;
+const LAYER_FIELDS: usize = 20;
+
+// exp on two float64 lanes: 2^k · e^r with |r| ≤ ln2/2, e^r by its Taylor polynomial of
+// degree 10 (relative error below 1e-13), 2^k built in the exponent bits. Inputs are
+// clamped to ±700, far beyond where float32 results are 0, 1 or infinite anyway.
+@inline
+function exp2lanes(x: v128): v128 {
+  x = f64x2.min(f64x2.max(x, f64x2.splat(-700.0)), f64x2.splat(700.0));
+  const k = f64x2.nearest(f64x2.mul(x, f64x2.splat(1.4426950408889634)));
+  let r = f64x2.sub(x, f64x2.mul(k, f64x2.splat(0.6931471803691238)));
+  r = f64x2.sub(r, f64x2.mul(k, f64x2.splat(1.9082149292705877e-10)));
+
+  let p = f64x2.splat(1.0 / 3628800.0);
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+
+  // 2^k as a float64: k + 1023 in the exponent bits
+  const kLow = <i64>f64x2.extract_lane(k, 0) + 1023;
+  const kHigh = <i64>f64x2.extract_lane(k, 1) + 1023;
+  const scale = i64x2.shl(i64x2(kLow, kHigh), 52);
+  return f64x2.mul(p, scale);
+}
+
+// Writes the non-zero values of x (n floats) as float64 at `values` and their indices at
+// `indices`; returns how many there are. Zero inputs add nothing to any sum.
+@inline
+function gatherNonZero(x: usize, n: i32, indices: usize, values: usize): i32 {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const value = load<f32>(x + (<usize>i << 2));
+    if (value == 0) continue;
+    store<i32>(indices + (<usize>count << 2), i);
+    store<f64>(values + (<usize>count << 3), <f64>value);
+    count++;
+  }
+  return count;
+}
+
+// z = x·W + b for one image, from its `count` non-zero inputs; eight outputs at a time, in
+// four float64x2 accumulators that stay in registers.
+@inline
+function dense(count: i32, indices: usize, values: usize, padded: i32, W: usize, b: usize,
+  z: usize): void {
+  const rowBytes = <usize>padded << 2;
+  for (let offset: usize = 0; offset < rowBytes; offset += 32) {
+    let sum0 = f64x2.splat(0);
+    let sum1 = f64x2.splat(0);
+    let sum2 = f64x2.splat(0);
+    let sum3 = f64x2.splat(0);
+    for (let k = 0; k < count; k++) {
+      const xi = f64x2.splat(load<f64>(values + (<usize>k << 3)));
+      const row = W + <usize>load<i32>(indices + (<usize>k << 2)) * rowBytes + offset;
+      const low = v128.load(row);
+      const high = v128.load(row, 16);
+      sum0 = f64x2.add(sum0, f64x2.mul(xi, f64x2.promote_low_f32x4(low)));
+      sum1 = f64x2.add(sum1, f64x2.mul(xi,
+        f64x2.promote_low_f32x4(v128.shuffle<f32>(low, low, 2, 3, 0, 1))));
+      sum2 = f64x2.add(sum2, f64x2.mul(xi, f64x2.promote_low_f32x4(high)));
+      sum3 = f64x2.add(sum3, f64x2.mul(xi,
+        f64x2.promote_low_f32x4(v128.shuffle<f32>(high, high, 2, 3, 0, 1))));
+    }
+
+    // round each sum to float32, then add the bias in float32, as numpy does
+    const first = v128.shuffle<f32>(f32x4.demote_f64x2_zero(sum0),
+      f32x4.demote_f64x2_zero(sum1), 0, 1, 4, 5);
+    const second = v128.shuffle<f32>(f32x4.demote_f64x2_zero(sum2),
+      f32x4.demote_f64x2_zero(sum3), 0, 1, 4, 5);
+    v128.store(z + offset, f32x4.add(first, v128.load(b + offset)));
+    v128.store(z + offset, f32x4.add(second, v128.load(b + offset, 16)), 16);
+  }
+}
+
+// The hidden activation in place, computed in float64 and rounded once to float32.
+@inline
+function activate(activation: i32, z: usize, padded: i32): void {
+  const end = z + (<usize>padded << 2);
+  if (activation == SIGMOID) {
+    const one = f64x2.splat(1.0);
+    for (let at = z; at < end; at += 8) {
+      const e = exp2lanes(f64x2.neg(f64x2.promote_low_f32x4(v128.load64_zero(at))));
+      v128.store64_lane(at, f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.add(one, e))), 0);
+    }
+  } else if (activation == RELU) {
+    const zero = f32x4.splat(0.0);
+    for (let at = z; at < end; at += 16) v128.store(at, f32x4.max(v128.load(at), zero));
+  } else {
+    const zero = f32x4.splat(0.0);
+    const one = f32x4.splat(1.0);
+    for (let at = z; at < end; at += 16) {
+      v128.store(at, v128.and(f32x4.gt(v128.load(at), zero), one));
+    }
+  }
+}
+
+// Softmax of the `count` logits at z, in float64 like the reference, written to `out`.
+@inline
+function softmax(z: usize, count: i32, out: usize): void {
+  let max = <f64>load<f32>(z);
+  for (let k = 1; k < count; k++) max = Math.max(max, <f64>load<f32>(z + (<usize>k << 2)));
+
+  // subtract the maximum so that exp never overflows
+  let sum: f64 = 0;
+  for (let k = 0; k < count; k++) {
+    const e = f64x2.extract_lane(exp2lanes(f64x2.splat(<f64>load<f32>(z + (<usize>k << 2)) -
+      max)), 0);
+    store<f64>(out + (<usize>k << 3), e);
+    sum += e;
+  }
+  for (let k = 0; k < count; k++) {
+    store<f32>(z + (<usize>k << 2), <f32>(load<f64>(out + (<usize>k << 3)) / sum));
+  }
+}
+
+/**
+ * Classifies `count` images of `pixelsPerImage` bytes at `pixels`, writing `classes`
+ * float32 probabilities per image to `out`. `input`, `first` and `second` are 16-byte
+ * aligned scratch areas for the scaled pixels and two layers' activations; `indices` and
+ * `values` hold the widest layer's non-zero inputs, and `values` also serves softmax.
+ */
+export function classify(
+  table: usize,
+  pixels: usize,
+  count: i32,
+  pixelsPerImage: i32,
+  out: usize,
+  input: usize,
+  first: usize,
+  second: usize,
+  indices: usize,
+  values: usize,
+): void {
+  const depth = <i32>load<i32>(table);
+  const activation = load<i32>(table, 4);
+  const lastLayer = table + HEADER + <usize>(depth - 1) * LAYER_FIELDS;
+  const classes = load<i32>(lastLayer, 4);
+
+  for (let image = 0; image < count; image++) {
+    // pixels to float32 exactly as numpy's x.astype(float32) / 255.0
+    const source = pixels + <usize>image * pixelsPerImage;
+    for (let i = 0; i < pixelsPerImage; i++) {
+      store<f32>(input + (<usize>i << 2), <f32>load<u8>(source + i) / 255.0);
+    }
+
+    let x = input;
+    let z = first;
+    for (let layer = 0; layer < depth; layer++) {
+      const fields = table + HEADER + <usize>layer * LAYER_FIELDS;
+      const nonZero = gatherNonZero(x, load<i32>(fields), indices, values);
+      const padded = load<i32>(fields, 8);
+      dense(nonZero, indices, values, padded, load<usize>(fields, 12), load<usize>(fields, 16), z);
+      if (layer < depth - 1) activate(activation, z, padded);
+      x = z;
+      z = z == first ? second : first;
+    }
+
+    softmax(x, classes, values);
+    memory.copy(out + <usize>image * classes * 4, x, <usize>classes * 4);
+  }
+}
