@@ -1,0 +1,108 @@
+// `npm run bench`: measures the project against its targets and against numpy, prints one
+// table on stdout and writes the same as JSON to reports/bench.json.
+
+import { basename, dirname, join } from 'node:path';
+
+import { Command, Option } from 'commander';
+
+import { runBench, type BenchResult, type ClassificationTime } from '../bench/run-bench.js';
+import { checkOutputFolder, replaceFiles } from '../io/atomic-files.js';
+import { TOOL } from '../tool.js';
+import { parseCount } from './common-options.js';
+import { parseCommandLine, runCommand } from './run-command.js';
+
+/** A target of the project, measured as a ratio in one run. */
+interface Target {
+  name: string;
+  ratio: number | null;
+  limit: string;
+  isMet: boolean | null;
+}
+
+await runCommand(async () => {
+  const program = parseCommandLine(new Command('npm run bench --')
+    .description('Measure classification speed, whole-command time and memory, beside ' +
+      'numpy where python3 with numpy is present.')
+    .version(TOOL.version)
+    .addOption(new Option('--runs <count>', 'timed runs of each measurement').default('15', '15'))
+    .addOption(new Option('--out <file>', 'where the JSON goes')
+      .default('reports/bench.json', 'reports/bench.json')));
+  const runs = parseCount(program.opts().runs, '--runs');
+  const out = String(program.opts().out);
+  await checkOutputFolder(dirname(out), [basename(out)], '--out');
+
+  const result = await runBench({
+    runs,
+    onStep: (step) => process.stderr.write(`measuring ${step}\n`),
+  });
+  const targets = checkTargets(result);
+  await replaceFiles(dirname(out), new Map([[basename(out),
+    `${JSON.stringify({ ...result, targets }, null, 2)}\n`]]));
+  process.stdout.write(formatTable(result, targets, join(dirname(out), basename(out))));
+});
+
+function checkTargets(result: BenchResult): Target[] {
+  const { cores } = result.machine;
+  const time = (split: string, workers: number, kernel?: string) =>
+    result.classification.filter((entry) => entry.split === split && entry.workers === workers &&
+      (kernel === undefined || entry.kernel === kernel))
+      .reduce((best, entry) => Math.min(best, entry.medianMs), Infinity);
+  const numpy = 'computeMs' in result.numpy ? result.numpy : null;
+  const whole = result.wholeCommand.find((entry) => entry.workers === 2)?.medianMs ?? NaN;
+  const whole8 = result.wholeCommand.find((entry) => entry.workers === 8)?.medianMs ?? NaN;
+  const memory = (workers: number) =>
+    result.peakMemory.find((entry) => entry.workers === workers)?.peakMiB ?? NaN;
+  const target = (name: string, ratio: number | null, limit: number, isAtMost = true) => ({
+    name,
+    ratio: ratio === null ? null : Math.round(ratio * 100) / 100,
+    limit: `${isAtMost ? '≤' : '≥'} ${limit}`,
+    isMet: ratio === null ? null : isAtMost ? ratio <= limit : ratio >= limit,
+  });
+
+  return [
+    target('classifying the test split: this project ÷ numpy batch-100 loop',
+      numpy === null ? null : time('test', cores) / numpy.computeMs, 1),
+    target('whole command (2 workers) ÷ python3 running the notebook\'s batch code',
+      numpy === null ? null : whole / numpy.wholeProcessMs, 1),
+    target('train split, 1 worker ÷ 2 workers', time('train', 1) / time('train', 2), 1.8, false),
+    target('train split, 8 workers ÷ 2 workers', time('train', 8) / time('train', 2), 1.1),
+    target('whole command, 8 workers ÷ 2 workers', whole8 / whole, 1.1),
+    target('peak memory per extra worker, MiB (1 → 8 workers)', (memory(8) - memory(1)) / 7, 15),
+    target('train split ÷ test split (6× the images)', time('train', cores) / time('test', cores),
+      6.5),
+  ];
+}
+
+function formatTable(result: BenchResult, targets: Target[], out: string): string {
+  const { machine, settings, numpy } = result;
+  const row = (entry: ClassificationTime) => [entry.split.padEnd(6), entry.kernel.padEnd(7),
+    String(entry.workers).padStart(7), entry.medianMs.toFixed(1).padStart(9),
+    entry.imagesPerSecond.toLocaleString('en-US').padStart(12)].join('');
+  const mark = (target: Target) => target.isMet === null ? 'not measured' :
+    target.isMet ? 'met' : 'NOT MET';
+
+  return [
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node.js ${machine.node}`,
+    '',
+    `classification, compute only (median of ${settings.runs} runs, batches of ` +
+      `${settings.batchSize}, ${settings.weights})`,
+    'split kernel workers       ms    images/s',
+    ...result.classification.map(row),
+    '',
+    `whole command, node on the build, median of 5: ${result.wholeCommand
+      .map((entry) => `${entry.workers} workers ${entry.medianMs.toFixed(0)} ms`).join(', ')}`,
+    `peak memory: ${result.peakMemory
+      .map((entry) => `${entry.workers} workers ${entry.peakMiB} MiB`).join(', ')}`,
+    'computeMs' in numpy ?
+      `numpy ${numpy.version}, the notebook's batch-100 loop: ${numpy.computeMs.toFixed(1)} ms; ` +
+        `python3 running it end to end: ${numpy.wholeProcessMs.toFixed(0)} ms` :
+      `numpy: ${numpy.missing}; its comparisons are not measured`,
+    '',
+    'targets',
+    ...targets.map((target) => `  ${target.name.padEnd(70)}${(target.ratio === null ? '–' :
+      target.ratio.toFixed(2)).padStart(7)}  ${target.limit.padEnd(7)}${mark(target)}`),
+    '',
+    `written to ${out}`,
+    '',
+  ].join('\n');
+}
