@@ -114,7 +114,8 @@ determinism('should end where an uninterrupted run ends when resumed from a chec
       workers: 2,
       onEpochDone: async (_report, state) => {
         saved = encodeCheckpoint({ widths: WIDTHS, hyperparameters: SETTINGS, state,
-          data: { images: 'a', labels: 'b' } });
+          data: { images: 'a', labels: 'b' }, places: { images: 'i', labels: 'l', split: null,
+            out: 'o', checkpoint: 'c', command: 'npm run train' } });
         throw stop;
       },
     }).then(() => assert.unreachable('training went on'), (error) => assert.is(error, stop));

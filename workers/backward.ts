@@ -26,9 +26,9 @@ export interface DeltaBuffers {
   deltaIn: Float64Array;
 }
 
-/** Allocates the δ buffers for a network whose input has `inputs` values. */
+/** Allocates the δ buffers for a network; the input's own δ is never needed. */
 export function createDeltaBuffers(network: Network): DeltaBuffers {
-  const width = Math.max(network.layers[0].inputs, ...network.layers.map((l) => l.outputs));
+  const width = Math.max(...network.layers.map((layer) => layer.outputs));
   return { delta: new Float64Array(width), deltaIn: new Float64Array(width) };
 }
 

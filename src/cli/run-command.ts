@@ -5,6 +5,7 @@
 import { CommanderError, type Command } from 'commander';
 
 import { InputError } from '../errors.js';
+import { removeStagedFiles } from '../io/atomic-files.js';
 
 /** Exit codes of every command, as documented in the README. */
 export const EXIT_CODES = {
@@ -41,12 +42,14 @@ export function parseCommandLine(program: Command): Command {
  * Ends the process at once on Ctrl-C (exit 130) or SIGTERM (exit 143), after `cleanup` and a
  * line on stderr that says what stopped it and, when given, what to do next.
  */
-export function exitOnInterrupt(cleanup: () => void, advice = ''): void {
+export function exitOnInterrupt(cleanup: () => void, advice: () => string = () => ''): void {
   const signals = { SIGINT: EXIT_CODES.interrupted, SIGTERM: EXIT_CODES.terminated };
   for (const [signal, code] of Object.entries(signals)) {
     process.once(signal, () => {
       cleanup();
-      process.stderr.write(`stopped by ${signal}${advice === '' ? '' : `; ${advice}`}\n`);
+      removeStagedFiles();
+      const next = advice();
+      process.stderr.write(`stopped by ${signal}${next === '' ? '' : `; ${next}`}\n`);
       process.exit(code);
     });
   }

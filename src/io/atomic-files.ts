@@ -5,6 +5,7 @@
 // but cannot hold back the first file's rename until the last one is safely written.
 
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
@@ -45,6 +46,15 @@ export async function checkOutputFolder(
   }
 }
 
+// Temporary files being written right now, so that an interrupted process can remove them.
+const stagedFiles = new Set<string>();
+
+/** Removes, synchronously, every temporary file a write in progress has made. */
+export function removeStagedFiles(): void {
+  for (const path of stagedFiles) rmSync(path, { force: true });
+  stagedFiles.clear();
+}
+
 /** Writes every file of `files` (name to content) into `folder`, all or none. */
 export async function replaceFiles(
   folder: string,
@@ -57,6 +67,7 @@ export async function replaceFiles(
   }));
   const removeStaged = () =>
     Promise.all(staged.map(({ temporary }) => rm(temporary, { force: true })));
+  for (const { temporary } of staged) stagedFiles.add(temporary);
 
   try {
     await mkdir(folder, { recursive: true });
@@ -65,6 +76,7 @@ export async function replaceFiles(
     }
   } catch (error) {
     await removeStaged();
+    forget(staged);
     throw new RunError(`${folder}: cannot write ${[...files.keys()].join(', ')} ` +
       `(${describeError(error)}); nothing was replaced`, { cause: error });
   }
@@ -76,12 +88,18 @@ export async function replaceFiles(
     for (const { temporary, final } of staged) {
       await rename(temporary, final);
       replaced.push(final);
+      stagedFiles.delete(temporary);
     }
   } catch (error) {
     await removeStaged();
+    forget(staged);
     throw new RunError(`${folder}: replacing the files failed (${describeError(error)}) after ` +
       `${replaced.length} of ${staged.length}: ${replaced.join(', ') || 'none'}`, { cause: error });
   }
+}
+
+function forget(staged: { temporary: string }[]): void {
+  for (const { temporary } of staged) stagedFiles.delete(temporary);
 }
 
 async function kindOf(path: string): Promise<'missing' | 'folder' | 'file'> {

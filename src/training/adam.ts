@@ -1,5 +1,6 @@
-// Adam (Kingma and Ba, 2015) with a cosine learning-rate schedule. It runs on the
-// coordinator, over the whole parameter vector, after the gradients of a batch are summed.
+// Adam (Kingma and Ba, 2015) with a cosine learning-rate schedule. The coordinator counts the
+// steps and sets the rate; the workers apply a step to ranges of the parameters, each adding
+// the batch's gradient slots in slot order.
 
 /** Moment estimates and step count: everything Adam needs to continue where it stopped. */
 export interface AdamState {

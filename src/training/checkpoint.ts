@@ -7,7 +7,19 @@ import { inputError } from '../errors.js';
 import { parameterCount } from '../model/network.js';
 import { readSafetensors, encodeSafetensors } from '../model/safetensors.js';
 import type { Tensor } from '../model/tensor.js';
+import type { MnistSplit } from '../data/mnist-files.js';
 import type { Hyperparameters, TrainingState } from './trainer.js';
+
+/** Where a run reads and writes, so that a resumed run goes on in the same places. */
+export interface RunPlaces {
+  images: string;
+  labels: string;
+  split: MnistSplit | null;
+  out: string;
+  checkpoint: string;
+  /** How the run was started (and extended), for the weights' metadata. */
+  command: string;
+}
 
 /** Everything a checkpoint holds. */
 export interface Checkpoint {
@@ -16,13 +28,14 @@ export interface Checkpoint {
   state: TrainingState;
   /** sha256 of the images and labels files the run trains on. */
   data: { images: string; labels: string };
+  places: RunPlaces;
 }
 
 const FORMAT = 'mnist-batch-eval training checkpoint, version 1';
 
 /** Encodes a checkpoint as safetensors bytes. */
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
-  const { widths, hyperparameters, state, data } = checkpoint;
+  const { widths, hyperparameters, state, data, places } = checkpoint;
   const vector = (values: Float32Array): Tensor =>
     ({ dtype: 'F32', shape: [values.length], values });
 
@@ -37,6 +50,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
     epochs_done: String(state.epochsDone),
     adam_step: String(state.adam.step),
     data: JSON.stringify(data),
+    places: JSON.stringify(places),
   });
 }
 
@@ -52,10 +66,11 @@ export function decodeCheckpoint(bytes: Uint8Array, subject: string): Checkpoint
   const widths = parseJson(metadata.widths, 'widths', refuse);
   const hyperparameters = parseJson(metadata.hyperparameters, 'hyperparameters', refuse);
   const data = parseJson(metadata.data, 'data', refuse);
+  const places = parseJson(metadata.places, 'places', refuse);
   const epochsDone = Number(metadata.epochs_done);
   const step = Number(metadata.adam_step);
   if (!isWidths(widths) || !isHyperparameters(hyperparameters) || !isDataIdentity(data) ||
-    !Number.isSafeInteger(epochsDone) || !Number.isSafeInteger(step)) {
+    !isPlaces(places) || !Number.isSafeInteger(epochsDone) || !Number.isSafeInteger(step)) {
     throw refuse('__metadata__ does not describe a training run of this version');
   }
 
@@ -72,6 +87,7 @@ export function decodeCheckpoint(bytes: Uint8Array, subject: string): Checkpoint
     widths,
     hyperparameters,
     data,
+    places,
     state: {
       epochsDone,
       parameters: vector('parameters'),
@@ -104,6 +120,14 @@ function isHyperparameters(value: unknown): value is Hyperparameters {
   return isWidths([1, ...(candidate?.hidden ?? [null]), 1]) &&
     (candidate.activation === 'sigmoid' || candidate.activation === 'relu') &&
     numbers.every((number) => typeof number === 'number' && Number.isFinite(number));
+}
+
+function isPlaces(value: unknown): value is RunPlaces {
+  const candidate = value as RunPlaces;
+  const texts = [candidate?.images, candidate?.labels, candidate?.out, candidate?.checkpoint,
+    candidate?.command];
+  return texts.every((text) => typeof text === 'string') &&
+    (candidate.split === null || candidate.split === 'train' || candidate.split === 'test');
 }
 
 function isDataIdentity(value: unknown): value is Checkpoint['data'] {

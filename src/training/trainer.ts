@@ -11,6 +11,7 @@ import { Piscina } from 'piscina';
 import { CLASS_COUNT } from '../classes.js';
 import type { Dataset } from '../data/dataset.js';
 import { RunError } from '../errors.js';
+import { sharedCopy } from '../shared-memory.js';
 import {
   networkFromShared,
   parameterCount,
@@ -75,7 +76,7 @@ export async function train(
   state: TrainingState,
   callbacks: TrainingCallbacks,
 ): Promise<Network> {
-  const widths = [dataset.pixelsPerImage, ...hyperparameters.hidden, CLASS_COUNT];
+  const widths = networkWidthsFor(dataset, hyperparameters);
   const workerData = createWorkerData(dataset, hyperparameters, widths, state);
   const pool = new Piscina({
     filename: WORKER_FILE,
@@ -126,7 +127,7 @@ function createWorkerData(
 ): TrainingWorkerData {
   const count = parameterCount(widths);
   const slotCount = Math.min(CHUNKS_PER_BATCH, hyperparameters.batchSize);
-  const trainingCount = dataset.count - hyperparameters.validationCount;
+  const trainingImages = trainingCount(dataset, hyperparameters);
 
   return {
     network: {
@@ -138,7 +139,7 @@ function createWorkerData(
     labels: sharedCopy(dataset.labels),
     rows: dataset.rows,
     columns: dataset.columns,
-    order: new Int32Array(new SharedArrayBuffer(4 * trainingCount)),
+    order: new Int32Array(new SharedArrayBuffer(4 * trainingImages)),
     gradients: new SharedArrayBuffer(4 * count * slotCount),
     slotCount,
     firstMoment: sharedCopy(state.adam.firstMoment),
@@ -153,22 +154,23 @@ async function runEpoch(session: Session): Promise<void> {
   const { dataset, hyperparameters, state, workerData, callbacks } = session;
   const startedAt = performance.now();
   const epoch = state.epochsDone + 1;
-  const trainingCount = dataset.count - hyperparameters.validationCount;
-  epochOrder(trainingCount, hyperparameters.seed, epoch, workerData.order);
-  callbacks.onEpochStart?.(epoch, trainingCount);
+  const trainingImages = trainingCount(dataset, hyperparameters);
+  epochOrder(trainingImages, hyperparameters.seed, epoch, workerData.order);
+  callbacks.onEpochStart?.(epoch, trainingImages);
 
   let lossSum = 0;
-  for (let start = 0; start < trainingCount; start += hyperparameters.batchSize) {
-    const end = Math.min(start + hyperparameters.batchSize, trainingCount);
+  for (let start = 0; start < trainingImages; start += hyperparameters.batchSize) {
+    const end = Math.min(start + hyperparameters.batchSize, trainingImages);
     lossSum += await trainBatch(session, epoch, start, end);
     callbacks.onBatchDone?.(end - start);
   }
   state.epochsDone = epoch;
+  refuseDivergence(epoch, lossSum, workerData);
 
   const report: EpochReport = {
     epoch,
     epochs: hyperparameters.epochs,
-    trainingLoss: lossSum / trainingCount,
+    trainingLoss: lossSum / trainingImages,
     validationAccuracy: await validate(session),
     elapsedMs: performance.now() - startedAt,
   };
@@ -213,14 +215,24 @@ async function trainBatch(
   return losses.reduce((sum, loss) => sum + loss, 0);
 }
 
+/** The widths of the network these settings train on this data. */
+export function networkWidthsFor(dataset: Dataset, hyperparameters: Hyperparameters): number[] {
+  return [dataset.pixelsPerImage, ...hyperparameters.hidden, CLASS_COUNT];
+}
+
+/** How many images a run trains on: all but the validation images at the end. */
+export function trainingCount(dataset: Dataset, hyperparameters: Hyperparameters): number {
+  return dataset.count - hyperparameters.validationCount;
+}
+
 function totalSteps({ dataset, hyperparameters }: Session): number {
-  const trainingCount = dataset.count - hyperparameters.validationCount;
-  return hyperparameters.epochs * Math.ceil(trainingCount / hyperparameters.batchSize);
+  const trainingImages = trainingCount(dataset, hyperparameters);
+  return hyperparameters.epochs * Math.ceil(trainingImages / hyperparameters.batchSize);
 }
 
 async function validate(session: Session): Promise<number> {
   const { dataset, hyperparameters, workerData, run } = session;
-  const first = dataset.count - hyperparameters.validationCount;
+  const first = trainingCount(dataset, hyperparameters);
 
   const tasks: Promise<number>[] = [];
   for (let start = first; start < dataset.count; start += VALIDATION_TASK_SIZE) {
@@ -234,6 +246,16 @@ async function validate(session: Session): Promise<number> {
     if (workerData.predictions[image] === dataset.labels[image]) correct++;
   }
   return correct / hyperparameters.validationCount;
+}
+
+// A learning rate too large for the data sends the loss to infinity and the weights to NaN;
+// saying so beats writing a network that can only ever be refused.
+function refuseDivergence(epoch: number, lossSum: number, workerData: TrainingWorkerData) {
+  const parameters = new Float32Array(workerData.network.buffer);
+  if (Number.isFinite(lossSum) && parameters.every(Number.isFinite)) return;
+
+  throw new RunError(`training diverged in epoch ${epoch}: the loss or the weights are no ` +
+    'longer finite; nothing was written for this epoch (try a lower --learning-rate)');
 }
 
 function snapshot(state: TrainingState, workerData: TrainingWorkerData): TrainingState {
@@ -257,11 +279,4 @@ function copyNetwork(network: Network): Network {
       biases: layer.biases.slice(),
     })),
   };
-}
-
-function sharedCopy<T extends Float32Array | Uint8Array>(values: T): T {
-  const buffer = new SharedArrayBuffer(values.byteLength);
-  const copy = new (values.constructor as new (buffer: SharedArrayBuffer) => T)(buffer);
-  copy.set(values);
-  return copy;
 }

@@ -1,7 +1,7 @@
 // Runs a command of the project as a user would: the build in dist/, in a child process,
 // collecting what it printed and how it exited.
 
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** What a finished command left behind. */
@@ -44,4 +44,22 @@ function run(file: string, args: string[]): Promise<CommandResult> {
       resolve({ exitCode, stdout, stderr });
     });
   });
+}
+
+/** Starts a command without waiting for it, for tests that interrupt it. */
+export function startCli(command: string, args: string[]): {
+  child: ChildProcess;
+  finished: Promise<CommandResult>;
+} {
+  buildOnce();
+  const child = spawn(process.execPath, [`dist/src/cli/${command}.js`, ...args],
+    { cwd: PROJECT_ROOT });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => { stdout += chunk; });
+  child.stderr?.on('data', (chunk) => { stderr += chunk; });
+  const finished = new Promise<CommandResult>((resolve) => {
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
+  });
+  return { child, finished };
 }
