@@ -4,8 +4,6 @@
 // depends on nothing but that image and the kernel, so the outputs are the same for any
 // number of workers and any batch size.
 
-import { fileURLToPath } from 'node:url';
-
 import PQueue from 'p-queue';
 import { Piscina } from 'piscina';
 
@@ -14,6 +12,7 @@ import { RunError } from './errors.js';
 import { WASM_KERNEL_FILE, type KernelName } from './kernels/kernel-names.js';
 import { createWasmNetwork } from './kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from './model/network.js';
+import { workerFile } from './project-files.js';
 import type { BatchTask, EvaluationWorkerData } from '../workers/evaluate.js';
 
 /** The images to classify: (count, pixelsPerImage) bytes in a SharedArrayBuffer. */
@@ -46,10 +45,7 @@ export interface ClassifierPool {
   close(): Promise<void>;
 }
 
-// Under tsx the worker is the TypeScript source; from a compiled build it is the .js file.
-const WORKER_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const WORKER_FILE = fileURLToPath(new URL(`../workers/evaluate${WORKER_EXTENSION}`,
-  import.meta.url));
+const WORKER_FILE = workerFile('evaluate');
 
 // Keeping two batches in flight per worker means a worker finds its next batch waiting in
 // piscina's queue when it finishes one, while p-queue still holds back the rest.

@@ -10,6 +10,16 @@ import { findManifest } from './tool.js';
 /** The project's root folder: the one holding its package.json. */
 export const PROJECT_ROOT = dirname(findManifest(dirname(fileURLToPath(import.meta.url))));
 
+// Under tsx the modules run from their TypeScript sources; otherwise from the build in dist/,
+// where the command-line entries are bundled and no longer sit beside the workers.
+const IS_SOURCE = import.meta.url.endsWith('.ts');
+
+/** The file of a worker entry in workers/, as source or as built. */
+export function workerFile(name: string): string {
+  return IS_SOURCE ? join(PROJECT_ROOT, 'workers', `${name}.ts`) :
+    join(PROJECT_ROOT, 'dist', 'workers', `${name}.js`);
+}
+
 const DEFAULT_WEIGHTS_PATH = join(PROJECT_ROOT, 'weights', 'mnist-mlp.safetensors');
 
 /** The network the project trained and ships, used when no --weights is given. */

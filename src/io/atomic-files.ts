@@ -71,9 +71,12 @@ export async function replaceFiles(
 
   try {
     await mkdir(folder, { recursive: true });
-    for (const [index, content] of [...files.values()].entries()) {
-      await writeDurably(staged[index].temporary, content);
-    }
+    // written and flushed side by side: the flushes are most of the time
+    const contents = [...files.values()];
+    const writes = await Promise.allSettled(staged.map(({ temporary }, index) =>
+      writeDurably(temporary, contents[index])));
+    const failed = writes.find((write) => write.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   } catch (error) {
     await removeStaged();
     forget(staged);

@@ -3,11 +3,11 @@
 
 import type { Metrics } from './metrics.js';
 import type { Summary } from './summary.js';
+import { predictionsCsv } from './predictions-csv.js';
 import {
   confusionMatrixCsv,
   misclassifiedCsv,
   perClassCsv,
-  predictionsCsv,
   type PredictionTable,
 } from './tables.js';
 

@@ -1,5 +1,5 @@
-// The CSV reports, written through csv-stringify with an explicit column list and a header
-// row. Probabilities and ratios are printed with a fixed number of decimals, so that the same
+// The CSV reports but the large predictions.csv, written through csv-stringify with an
+// explicit column list and a header row. Probabilities and ratios are printed with a fixed number of decimals, so that the same
 // inputs always give byte-identical files.
 
 import { stringify } from 'csv-stringify/sync';
@@ -42,30 +42,12 @@ export function perClassCsv(metrics: Metrics): string {
   });
 }
 
-/** predictions.csv: one row per image, in image order, with all class probabilities. */
-export function predictionsCsv(table: PredictionTable): string {
-  const probabilityColumns = Array.from({ length: table.classCount }, (_, label) => `p${label}`);
-  const rows = Array.from({ length: table.labels.length }, (_, index) => {
-    const probabilities = rowProbabilities(table, index);
-    return [
-      ...predictionFields(table, index),
-      table.labels[index] === table.predictions[index] ? 'true' : 'false',
-      ...probabilities.map(fixed),
-    ];
-  });
-
-  return stringify(rows, {
-    header: true,
-    columns: ['index', 'label', 'predicted', 'confidence', 'correct', ...probabilityColumns],
-  });
-}
-
 /** misclassified.csv: the images whose prediction is wrong, in image order. */
 export function misclassifiedCsv(table: PredictionTable): string {
   const rows: string[][] = [];
   for (let index = 0; index < table.labels.length; index++) {
     if (table.labels[index] === table.predictions[index]) continue;
-    const labelProbability = rowProbabilities(table, index)[table.labels[index]];
+    const labelProbability = table.probabilities[index * table.classCount + table.labels[index]];
     rows.push([...predictionFields(table, index), fixed(labelProbability)]);
   }
 
@@ -81,11 +63,7 @@ function predictionFields(table: PredictionTable, index: number): string[] {
   return [String(index), String(table.labels[index]), String(predicted), fixed(confidence)];
 }
 
-function rowProbabilities(table: PredictionTable, index: number): number[] {
-  const start = index * table.classCount;
-  return Array.from(table.probabilities.subarray(start, start + table.classCount));
-}
-
-function fixed(value: number): string {
+/** A ratio or probability as the reports print it: six decimals, always. */
+export function fixed(value: number): string {
   return value.toFixed(DECIMALS);
 }

@@ -4,13 +4,12 @@
 // chunks nor the order of that sum depend on the worker count, the same seed gives the same
 // weights, bit for bit, with any number of workers.
 
-import { fileURLToPath } from 'node:url';
-
 import { Piscina } from 'piscina';
 
 import { CLASS_COUNT } from '../classes.js';
 import type { Dataset } from '../data/dataset.js';
 import { RunError } from '../errors.js';
+import { workerFile } from '../project-files.js';
 import { sharedCopy } from '../shared-memory.js';
 import {
   networkFromShared,
@@ -65,9 +64,7 @@ export interface TrainingCallbacks {
 const CHUNKS_PER_BATCH = 4;
 const VALIDATION_TASK_SIZE = 500;
 
-const WORKER_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const WORKER_FILE = fileURLToPath(new URL(`../../workers/train${WORKER_EXTENSION}`,
-  import.meta.url));
+const WORKER_FILE = workerFile('train');
 
 /** Trains from `state` until `hyperparameters.epochs` epochs are done; returns the network. */
 export async function train(

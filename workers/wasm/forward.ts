@@ -6,7 +6,8 @@
 // Layout of a network in memory, as the coordinator writes it (src/kernels/wasm-network.ts):
 //   table: i32 depth, i32 activation, then per layer five i32: inputs, outputs, padded
 //          outputs (a multiple of 8), weights pointer, biases pointer
-//   W: (inputs, padded outputs) row-major f32, the padding columns zero
+//   W: (inputs, padded outputs) row-major f64, the padding columns zero; float64 copies
+//      of the float32 weights, so that the sums need no conversion lane by lane
 //   b: (padded outputs) f32, the padding zero
 //
 // As in the reference kernel, each sum x·W is accumulated in float64 over the non-zero
@@ -18,6 +19,8 @@ const SIGMOID: i32 = 0;
 const RELU: i32 = 1;
 const HEADER: usize = 8;
 const LAYER_FIELDS: usize = 20;
+const ROUNDING_MAGIC: f64 = 6755399441055744.0;
+const ROUNDING_MAGIC_BITS: i64 = 0x4338000000000000;
 
 // exp on two float64 lanes: 2^k · e^r with |r| ≤ ln2/2, e^r by its Taylor polynomial of
 // degree 10 (relative error below 1e-13), 2^k built in the exponent bits. Inputs are
@@ -41,10 +44,10 @@ function exp2lanes(x: v128): v128 {
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
 
-  // 2^k as a float64: k + 1023 in the exponent bits
-  const kLow = <i64>f64x2.extract_lane(k, 0) + 1023;
-  const kHigh = <i64>f64x2.extract_lane(k, 1) + 1023;
-  const scale = i64x2.shl(i64x2(kLow, kHigh), 52);
+  // 2^k as a float64: k + 1023 in the exponent bits. Adding 1.5·2^52 puts the integer k in
+  // the low bits of the sum's representation, which saves converting lane by lane.
+  const shifted = f64x2.add(k, f64x2.splat(ROUNDING_MAGIC));
+  const scale = i64x2.shl(i64x2.sub(shifted, i64x2.splat(ROUNDING_MAGIC_BITS - 1023)), 52);
   return f64x2.mul(p, scale);
 }
 
@@ -68,23 +71,20 @@ function gatherNonZero(x: usize, n: i32, indices: usize, values: usize): i32 {
 @inline
 function dense(count: i32, indices: usize, values: usize, padded: i32, W: usize, b: usize,
   z: usize): void {
-  const rowBytes = <usize>padded << 2;
-  for (let offset: usize = 0; offset < rowBytes; offset += 32) {
+  const rowBytes = <usize>padded << 3;
+  for (let block: usize = 0; block < <usize>padded; block += 8) {
     let sum0 = f64x2.splat(0);
     let sum1 = f64x2.splat(0);
     let sum2 = f64x2.splat(0);
     let sum3 = f64x2.splat(0);
+    const column = W + (block << 3);
     for (let k = 0; k < count; k++) {
-      const xi = f64x2.splat(load<f64>(values + (<usize>k << 3)));
-      const row = W + <usize>load<i32>(indices + (<usize>k << 2)) * rowBytes + offset;
-      const low = v128.load(row);
-      const high = v128.load(row, 16);
-      sum0 = f64x2.add(sum0, f64x2.mul(xi, f64x2.promote_low_f32x4(low)));
-      sum1 = f64x2.add(sum1, f64x2.mul(xi,
-        f64x2.promote_low_f32x4(v128.shuffle<f32>(low, low, 2, 3, 0, 1))));
-      sum2 = f64x2.add(sum2, f64x2.mul(xi, f64x2.promote_low_f32x4(high)));
-      sum3 = f64x2.add(sum3, f64x2.mul(xi,
-        f64x2.promote_low_f32x4(v128.shuffle<f32>(high, high, 2, 3, 0, 1))));
+      const xi = v128.load64_splat(values + (<usize>k << 3));
+      const row = column + <usize>load<i32>(indices + (<usize>k << 2)) * rowBytes;
+      sum0 = f64x2.add(sum0, f64x2.mul(xi, v128.load(row)));
+      sum1 = f64x2.add(sum1, f64x2.mul(xi, v128.load(row, 16)));
+      sum2 = f64x2.add(sum2, f64x2.mul(xi, v128.load(row, 32)));
+      sum3 = f64x2.add(sum3, f64x2.mul(xi, v128.load(row, 48)));
     }
 
     // round each sum to float32, then add the bias in float32, as numpy does
@@ -92,9 +92,26 @@ function dense(count: i32, indices: usize, values: usize, padded: i32, W: usize,
       f32x4.demote_f64x2_zero(sum1), 0, 1, 4, 5);
     const second = v128.shuffle<f32>(f32x4.demote_f64x2_zero(sum2),
       f32x4.demote_f64x2_zero(sum3), 0, 1, 4, 5);
-    v128.store(z + offset, f32x4.add(first, v128.load(b + offset)));
-    v128.store(z + offset, f32x4.add(second, v128.load(b + offset, 16)), 16);
+    const at = z + (block << 2);
+    v128.store(at, f32x4.add(first, v128.load(b + (block << 2))));
+    v128.store(at, f32x4.add(second, v128.load(b + (block << 2), 16)), 16);
   }
+}
+
+// The first layer's non-zero inputs straight from the pixels: a pixel p becomes float32(p) /
+// 255 exactly as numpy computes it, read from a table of the 256 values kept as float64.
+@inline
+function gatherPixels(source: usize, n: i32, pixelValues: usize, indices: usize,
+  values: usize): i32 {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const pixel = <usize>load<u8>(source + i);
+    if (pixel == 0) continue;
+    store<i32>(indices + (<usize>count << 2), i);
+    store<f64>(values + (<usize>count << 3), load<f64>(pixelValues + (pixel << 3)));
+    count++;
+  }
+  return count;
 }
 
 // The hidden activation in place, computed in float64 and rounded once to float32.
@@ -119,30 +136,33 @@ function activate(activation: i32, z: usize, padded: i32): void {
   }
 }
 
-// Softmax of the `count` logits at z, in float64 like the reference, written to `out`.
+// Softmax of the `count` logits at z, in float64 like the reference, in place; `exps` is
+// scratch for the exponentials.
 @inline
-function softmax(z: usize, count: i32, out: usize): void {
+function softmax(z: usize, count: i32, exps: usize): void {
   let max = <f64>load<f32>(z);
   for (let k = 1; k < count; k++) max = Math.max(max, <f64>load<f32>(z + (<usize>k << 2)));
 
-  // subtract the maximum so that exp never overflows
-  let sum: f64 = 0;
-  for (let k = 0; k < count; k++) {
-    const e = f64x2.extract_lane(exp2lanes(f64x2.splat(<f64>load<f32>(z + (<usize>k << 2)) -
-      max)), 0);
-    store<f64>(out + (<usize>k << 3), e);
-    sum += e;
+  // subtract the maximum so that exp never overflows; two lanes at a time, the padding
+  // lanes included but left out of the sum
+  const shift = f64x2.splat(max);
+  for (let k = 0; k < count; k += 2) {
+    const logits = f64x2.promote_low_f32x4(v128.load64_zero(z + (<usize>k << 2)));
+    v128.store(exps + (<usize>k << 3), exp2lanes(f64x2.sub(logits, shift)));
   }
+  let sum: f64 = 0;
+  for (let k = 0; k < count; k++) sum += load<f64>(exps + (<usize>k << 3));
   for (let k = 0; k < count; k++) {
-    store<f32>(z + (<usize>k << 2), <f32>(load<f64>(out + (<usize>k << 3)) / sum));
+    store<f32>(z + (<usize>k << 2), <f32>(load<f64>(exps + (<usize>k << 3)) / sum));
   }
 }
 
 /**
  * Classifies `count` images of `pixelsPerImage` bytes at `pixels`, writing `classes`
- * float32 probabilities per image to `out`. `input`, `first` and `second` are 16-byte
- * aligned scratch areas for the scaled pixels and two layers' activations; `indices` and
- * `values` hold the widest layer's non-zero inputs, and `values` also serves softmax.
+ * float32 probabilities per image to `out`. `first` and `second` are 16-byte aligned
+ * scratch areas for two layers' activations; `indices` and `values` hold the widest layer's
+ * non-zero inputs, and `values` also serves softmax. `pixelValues` holds the 256 float64
+ * values of a pixel byte.
  */
 export function classify(
   table: usize,
@@ -150,11 +170,11 @@ export function classify(
   count: i32,
   pixelsPerImage: i32,
   out: usize,
-  input: usize,
   first: usize,
   second: usize,
   indices: usize,
   values: usize,
+  pixelValues: usize,
 ): void {
   const depth = <i32>load<i32>(table);
   const activation = load<i32>(table, 4);
@@ -162,17 +182,14 @@ export function classify(
   const classes = load<i32>(lastLayer, 4);
 
   for (let image = 0; image < count; image++) {
-    // pixels to float32 exactly as numpy's x.astype(float32) / 255.0
     const source = pixels + <usize>image * pixelsPerImage;
-    for (let i = 0; i < pixelsPerImage; i++) {
-      store<f32>(input + (<usize>i << 2), <f32>load<u8>(source + i) / 255.0);
-    }
-
-    let x = input;
+    let x: usize = 0;
     let z = first;
     for (let layer = 0; layer < depth; layer++) {
       const fields = table + HEADER + <usize>layer * LAYER_FIELDS;
-      const nonZero = gatherNonZero(x, load<i32>(fields), indices, values);
+      const nonZero = layer == 0 ?
+        gatherPixels(source, pixelsPerImage, pixelValues, indices, values) :
+        gatherNonZero(x, load<i32>(fields), indices, values);
       const padded = load<i32>(fields, 8);
       dense(nonZero, indices, values, padded, load<usize>(fields, 12), load<usize>(fields, 16), z);
       if (layer < depth - 1) activate(activation, z, padded);
