@@ -120,9 +120,14 @@ function activate(activation: i32, z: usize, padded: i32): void {
   const end = z + (<usize>padded << 2);
   if (activation == SIGMOID) {
     const one = f64x2.splat(1.0);
-    for (let at = z; at < end; at += 8) {
-      const e = exp2lanes(f64x2.neg(f64x2.promote_low_f32x4(v128.load64_zero(at))));
-      v128.store64_lane(at, f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.add(one, e))), 0);
+    for (let at = z; at < end; at += 16) {
+      const x = v128.load(at);
+      const low = exp2lanes(f64x2.neg(f64x2.promote_low_f32x4(x)));
+      const high = exp2lanes(f64x2.neg(f64x2.promote_low_f32x4(
+        v128.shuffle<f32>(x, x, 2, 3, 0, 1))));
+      const sigmoidLow = f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.add(one, low)));
+      const sigmoidHigh = f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.add(one, high)));
+      v128.store(at, v128.shuffle<f32>(sigmoidLow, sigmoidHigh, 0, 1, 4, 5));
     }
   } else if (activation == RELU) {
     const zero = f32x4.splat(0.0);
