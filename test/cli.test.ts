@@ -41,13 +41,14 @@ function assertSucceeded(result: CommandResult): void {
 
 const identical = suite('evaluate: reports do not depend on --workers or --batch-size');
 
-identical('should write identical reports for 1, 3 and 8 workers and batches of 1, 7 and 10000',
-  async () => {
+for (const kernel of ['wasm', 'js']) {
+  identical(`should write identical reports for 1, 3 and 8 workers and batches of 1, 7 and ` +
+    `10000 (${kernel} kernel)`, async () => {
     const settings = [['1', '100'], ['3', '7'], ['8', '1'], ['2', '10000']];
     const runs = await Promise.all(settings.map(async ([workers, batchSize]) => {
-      const out = join(folder, `same-${workers}-${batchSize}`);
+      const out = join(folder, `same-${kernel}-${workers}-${batchSize}`);
       const result = await runCli('evaluate', ['--weights', weights, '--workers', workers,
-        '--batch-size', batchSize, '--out', out, '--quiet']);
+        '--batch-size', batchSize, '--kernel', kernel, '--out', out, '--quiet']);
       assertSucceeded(result);
       return readReports(out);
     }));
@@ -64,6 +65,7 @@ identical('should write identical reports for 1, 3 and 8 workers and batches of 
     }
     assert.is(first.get('predictions.csv')?.trim().split('\n').length, 10001);
   });
+}
 
 identical.run();
 
