@@ -9,6 +9,7 @@ import { runBench, type BenchResult, type ClassificationTime } from '../bench/ru
 import { checkOutputFolder, replaceFiles } from '../io/atomic-files.js';
 import { TOOL } from '../tool.js';
 import { parseCount } from './common-options.js';
+import { plural } from './plural.js';
 import { parseCommandLine, runCommand } from './run-command.js';
 
 /** A target of the project, measured as a ratio in one run. */
@@ -90,9 +91,9 @@ function formatTable(result: BenchResult, targets: Target[], out: string): strin
     ...result.classification.map(row),
     '',
     `whole command, node on the build, median of 5: ${result.wholeCommand
-      .map((entry) => `${entry.workers} workers ${entry.medianMs.toFixed(0)} ms`).join(', ')}`,
+      .map((entry) => `${plural(entry.workers, 'worker')} ${entry.medianMs.toFixed(0)} ms`).join(', ')}`,
     `peak memory: ${result.peakMemory
-      .map((entry) => `${entry.workers} workers ${entry.peakMiB} MiB`).join(', ')}`,
+      .map((entry) => `${plural(entry.workers, 'worker')} ${entry.peakMiB} MiB`).join(', ')}`,
     'computeMs' in numpy ?
       `numpy ${numpy.version}, the notebook's batch-100 loop: ${numpy.computeMs.toFixed(1)} ms; ` +
         `python3 running it end to end: ${numpy.wholeProcessMs.toFixed(0)} ms` :

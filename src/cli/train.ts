@@ -5,6 +5,7 @@
 import { networkWidths } from '../model/network.js';
 import { runTraining } from '../training/run-training.js';
 import type { EpochReport } from '../training/trainer.js';
+import { plural } from './plural.js';
 import { createProgress } from './progress.js';
 import { exitOnInterrupt, parseCommandLine, runCommand } from './run-command.js';
 import { normalizeTrainOptions, reproducingCommand, trainCommand } from './train-options.js';
@@ -41,10 +42,6 @@ await runCommand(async () => {
     `${plural(result.hyperparameters.epochs, 'epoch')}, ` +
     `${(result.elapsedMs / 1000).toFixed(1)} s\n`);
 });
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
 
 function formatEpoch(report: EpochReport): string {
   const width = String(report.epochs).length;
