@@ -9,7 +9,7 @@ import { runBench, type BenchResult, type ClassificationTime } from '../bench/ru
 import { checkOutputFolder, replaceFiles } from '../io/atomic-files.js';
 import { TOOL } from '../tool.js';
 import { parseCount } from './common-options.js';
-import { plural } from './plural.js';
+import { plural, withThousands } from './number-words.js';
 import { parseCommandLine, runCommand } from './run-command.js';
 
 /** A target of the project, measured as a ratio in one run. */
@@ -78,7 +78,7 @@ function formatTable(result: BenchResult, targets: Target[], out: string): strin
   const { machine, settings, numpy } = result;
   const row = (entry: ClassificationTime) => [entry.split.padEnd(6), entry.kernel.padEnd(7),
     String(entry.workers).padStart(7), entry.medianMs.toFixed(1).padStart(9),
-    entry.imagesPerSecond.toLocaleString('en-US').padStart(12)].join('');
+    withThousands(entry.imagesPerSecond).padStart(12)].join('');
   const mark = (target: Target) => target.isMet === null ? 'not measured' :
     target.isMet ? 'met' : 'NOT MET';
 

@@ -5,7 +5,7 @@
 import { networkWidths } from '../model/network.js';
 import { runTraining } from '../training/run-training.js';
 import type { EpochReport } from '../training/trainer.js';
-import { plural } from './plural.js';
+import { plural } from './number-words.js';
 import { createProgress } from './progress.js';
 import { exitOnInterrupt, parseCommandLine, runCommand } from './run-command.js';
 import { normalizeTrainOptions, reproducingCommand, trainCommand } from './train-options.js';
