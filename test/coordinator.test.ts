@@ -56,7 +56,8 @@ function classifyHere(count: number): { predictions: number[]; probabilities: nu
 
 pool('should return every image\'s row in image order from 2 threads', async () => {
   const expected = classifyHere(subset.count);
-  const result = await classify(subset, shareNetwork(network), { workers: 2, batchSize: 37, kernel: 'js' });
+  const options = { workers: 2, batchSize: 37, kernel: 'js' } as const;
+  const result = await classify(subset, shareNetwork(network), options);
 
   assert.equal(Array.from(result.predictions), expected.predictions);
   assert.equal(Array.from(result.probabilities), expected.probabilities);

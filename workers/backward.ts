@@ -114,7 +114,7 @@ export function denseBackward(
   }
 }
 
-/** Turns ∂loss/∂a into δ = ∂loss/∂z in place, from the activation's output a (n values). */
+/** Turns dloss/da into δ = dloss/dz in place, given the activation's output a (n values). */
 export function activationBackward(
   activation: HiddenActivation,
   a: Float32Array,

@@ -91,7 +91,8 @@ function formatTable(result: BenchResult, targets: Target[], out: string): strin
     ...result.classification.map(row),
     '',
     `whole command, node on the build, median of 5: ${result.wholeCommand
-      .map((entry) => `${plural(entry.workers, 'worker')} ${entry.medianMs.toFixed(0)} ms`).join(', ')}`,
+      .map((entry) => `${plural(entry.workers, 'worker')} ${entry.medianMs.toFixed(0)} ms`)
+      .join(', ')}`,
     `peak memory: ${result.peakMemory
       .map((entry) => `${plural(entry.workers, 'worker')} ${entry.peakMiB} MiB`).join(', ')}`,
     'computeMs' in numpy ?

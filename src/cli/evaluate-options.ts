@@ -6,7 +6,12 @@ import { Command, Option } from 'commander';
 
 import { inputError } from '../errors.js';
 import type { EvaluationRequest } from '../evaluation.js';
-import { defaultKernel, KERNELS, WASM_KERNEL_FILE, type KernelName } from '../kernels/kernel-names.js';
+import {
+  defaultKernel,
+  KERNELS,
+  WASM_KERNEL_FILE,
+  type KernelName,
+} from '../kernels/kernel-names.js';
 import { DEFAULT_WEIGHTS } from '../project-files.js';
 import { TOOL } from '../tool.js';
 import {

@@ -15,8 +15,9 @@ export function predictionsCsv(table: PredictionTable): string {
   for (let index = 0; index < labels.length; index++) {
     const start = index * classCount;
     const predicted = predictions[index];
-    let line = `${index},${labels[index]},${predicted},${fixed(probabilities[start + predicted])},` +
-      `${labels[index] === predicted}`;
+    const confidence = fixed(probabilities[start + predicted]);
+    const isCorrect = labels[index] === predicted;
+    let line = `${index},${labels[index]},${predicted},${confidence},${isCorrect}`;
     for (let k = 0; k < classCount; k++) line += `,${fixed(probabilities[start + k])}`;
     lines.push(line);
   }

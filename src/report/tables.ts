@@ -1,6 +1,6 @@
 // The CSV reports but the large predictions.csv, written through csv-stringify with an
-// explicit column list and a header row. Probabilities and ratios are printed with a fixed number of decimals, so that the same
-// inputs always give byte-identical files.
+// explicit column list and a header row. Probabilities and ratios are printed with a fixed
+// number of decimals, so that the same inputs always give byte-identical files.
 
 import { stringify } from 'csv-stringify/sync';
 
