@@ -78,7 +78,23 @@ function dense(count: i32, indices: usize, values: usize, padded: i32, W: usize,
     let sum2 = f64x2.splat(0);
     let sum3 = f64x2.splat(0);
     const column = W + (block << 3);
-    for (let k = 0; k < count; k++) {
+    // two inputs per pass, each added in turn so that the order of the sums is unchanged
+    let k = 0;
+    for (; k + 1 < count; k += 2) {
+      const xi = v128.load64_splat(values + (<usize>k << 3));
+      const row = column + <usize>load<i32>(indices + (<usize>k << 2)) * rowBytes;
+      const xj = v128.load64_splat(values + (<usize>k << 3), 8);
+      const next = column + <usize>load<i32>(indices + (<usize>k << 2), 4) * rowBytes;
+      sum0 = f64x2.add(f64x2.add(sum0, f64x2.mul(xi, v128.load(row))),
+        f64x2.mul(xj, v128.load(next)));
+      sum1 = f64x2.add(f64x2.add(sum1, f64x2.mul(xi, v128.load(row, 16))),
+        f64x2.mul(xj, v128.load(next, 16)));
+      sum2 = f64x2.add(f64x2.add(sum2, f64x2.mul(xi, v128.load(row, 32))),
+        f64x2.mul(xj, v128.load(next, 32)));
+      sum3 = f64x2.add(f64x2.add(sum3, f64x2.mul(xi, v128.load(row, 48))),
+        f64x2.mul(xj, v128.load(next, 48)));
+    }
+    if (k < count) {
       const xi = v128.load64_splat(values + (<usize>k << 3));
       const row = column + <usize>load<i32>(indices + (<usize>k << 2)) * rowBytes;
       sum0 = f64x2.add(sum0, f64x2.mul(xi, v128.load(row)));
@@ -100,11 +116,24 @@ function dense(count: i32, indices: usize, values: usize, padded: i32, W: usize,
 
 // The first layer's non-zero inputs straight from the pixels: a pixel p becomes float32(p) /
 // 255 exactly as numpy computes it, read from a table of the 256 values kept as float64.
+// Sixteen pixels are tested at once, and only the set bits of their non-zero mask visited.
 @inline
 function gatherPixels(source: usize, n: i32, pixelValues: usize, indices: usize,
   values: usize): i32 {
   let count = 0;
-  for (let i = 0; i < n; i++) {
+  let start = 0;
+  for (; start + 16 <= n; start += 16) {
+    let mask = i8x16.bitmask(i8x16.ne(v128.load(source + start), i8x16.splat(0)));
+    while (mask != 0) {
+      const i = start + ctz(mask);
+      mask &= mask - 1;
+      store<i32>(indices + (<usize>count << 2), i);
+      const pixel = <usize>load<u8>(source + i);
+      store<f64>(values + (<usize>count << 3), load<f64>(pixelValues + (pixel << 3)));
+      count++;
+    }
+  }
+  for (let i = start; i < n; i++) {
     const pixel = <usize>load<u8>(source + i);
     if (pixel == 0) continue;
     store<i32>(indices + (<usize>count << 2), i);
