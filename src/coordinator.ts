@@ -8,25 +8,29 @@ import PQueue from 'p-queue';
 import { Piscina } from 'piscina';
 
 import { CLASS_COUNT } from './classes.js';
-import { RunError } from './errors.js';
+import { inputError, RunError } from './errors.js';
 import { WASM_KERNEL_FILE, type KernelName } from './kernels/kernel-names.js';
 import { createWasmNetwork } from './kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from './model/network.js';
 import { workerFile } from './project-files.js';
 import type { BatchTask, EvaluationWorkerData } from '../workers/evaluate.js';
 
-/** The images to classify: (count, pixelsPerImage) bytes in a SharedArrayBuffer. */
+/** The images to classify: (count, pixelsPerImage) bytes. */
 export interface PixelSet {
   count: number;
   pixelsPerImage: number;
   pixels: Uint8Array;
 }
 
-/** How to run the pool, and whom to tell as batches finish. */
-export interface ClassifyOptions {
+/** How to run the pool. */
+export interface PoolOptions {
   workers: number;
   batchSize: number;
   kernel: KernelName;
+}
+
+/** How to run the pool, and whom to tell as batches finish. */
+export interface ClassifyOptions extends PoolOptions {
   onBatchDone?: (images: number) => void;
 }
 
@@ -34,18 +38,22 @@ export interface ClassifyOptions {
 export interface Classification {
   predictions: Uint8Array;
   probabilities: Float32Array;
-  /** From the pool's start to the last batch's end. */
+  /** From the first batch handed to the pool to the last one done. */
   elapsedMs: number;
 }
 
-/** A started pool bound to one set of images, which it can classify again and again. */
+/** A started pool of worker threads, which classifies sets of images one after another. */
 export interface ClassifierPool {
   /** Classifies every image; the arrays returned are overwritten by the next call. */
-  run(): Promise<Omit<Classification, 'elapsedMs'>>;
+  run(images: PixelSet, onBatchDone?: (images: number) => void): Promise<Classification>;
   close(): Promise<void>;
 }
 
 const WORKER_FILE = workerFile('evaluate');
+
+// The most image bytes a pool holds; its growable buffers reserve this much address space,
+// not memory.
+const MAX_PIXEL_BYTES = 2 ** 31;
 
 // Keeping two batches in flight per worker means a worker finds its next batch waiting in
 // piscina's queue when it finishes one, while p-queue still holds back the rest.
@@ -66,35 +74,38 @@ export async function classify(
   network: SharedNetwork,
   options: ClassifyOptions,
 ): Promise<Classification> {
-  const startedAt = performance.now();
-  const pool = openClassifierPool(images, network, options);
+  // a thread with no batch to run would only cost its start-up
+  const batches = Math.ceil(images.count / options.batchSize);
+  const pool = startClassifierPool(network, { ...options,
+    workers: Math.max(1, Math.min(options.workers, batches)) });
   try {
-    const result = await pool.run();
-    return { ...result, elapsedMs: performance.now() - startedAt };
+    return await pool.run(images, options.onBatchDone);
   } finally {
     await pool.close();
   }
 }
 
-/** Starts the worker threads for `images`; close() stops them. */
-export function openClassifierPool(
-  images: PixelSet,
-  network: SharedNetwork,
-  options: ClassifyOptions,
-): ClassifierPool {
-  const batches = splitIntoBatches(images.count, options.batchSize);
+/**
+ * Starts the worker threads for a network before any image is known, so that they start
+ * while the images load. The images go into growable shared buffers that the workers viewed
+ * when they started; close() stops the threads.
+ */
+export function startClassifierPool(network: SharedNetwork, options: PoolOptions): ClassifierPool {
+  const pixelsPerImage = network.widths[0];
+  const maxImages = Math.floor(MAX_PIXEL_BYTES / pixelsPerImage);
+  const growable = (bytesPerImage: number) =>
+    new SharedArrayBuffer(0, { maxByteLength: maxImages * bytesPerImage });
   const workerData: EvaluationWorkerData = {
     network,
     wasm: options.kernel === 'wasm' ?
       { network: createWasmNetwork(networkFromShared(network)), file: WASM_KERNEL_FILE } : null,
-    pixels: images.pixels,
-    pixelsPerImage: images.pixelsPerImage,
-    predictions: new Uint8Array(new SharedArrayBuffer(images.count)),
-    probabilities: new Float32Array(new SharedArrayBuffer(4 * images.count * CLASS_COUNT)),
+    pixels: growable(pixelsPerImage),
+    pixelsPerImage,
+    predictions: growable(1),
+    probabilities: growable(4 * CLASS_COUNT),
   };
 
-  // A thread with no batch to run would only cost its start-up.
-  const threads = Math.max(1, Math.min(options.workers, batches.length));
+  const threads = options.workers;
   const pool = new Piscina({
     filename: WORKER_FILE,
     workerData,
@@ -111,7 +122,20 @@ export function openClassifierPool(
     void pool.destroy();
   });
 
-  const run = async () => {
+  const run = async (images: PixelSet, onBatchDone?: (images: number) => void) => {
+    const { count } = images;
+    if (count > maxImages) {
+      throw inputError('ERR_UNSUPPORTED', 'images', `${count} images of ${pixelsPerImage} ` +
+        `pixels are more than the ${maxImages} that fit in 2 GiB, not supported yet`);
+    }
+    const predictions = grownView(workerData.predictions, count);
+    const probabilities = new Float32Array(grownView(workerData.probabilities,
+      4 * CLASS_COUNT * count).buffer, 0, CLASS_COUNT * count);
+    grownView(workerData.pixels, count * pixelsPerImage)
+      .set(images.pixels.subarray(0, count * pixelsPerImage));
+
+    const startedAt = performance.now();
+    const batches = splitIntoBatches(count, options.batchSize);
     const queue = new PQueue({ concurrency: threads * BATCHES_IN_FLIGHT_PER_WORKER });
     try {
       await Promise.all(batches.map((batch, index) => queue.add(async () => {
@@ -120,14 +144,20 @@ export function openClassifierPool(
         } catch (error) {
           throw batchFailure(index, batches.length, batch, poolFailure ?? error);
         }
-        options.onBatchDone?.(batch.end - batch.start);
+        onBatchDone?.(batch.end - batch.start);
       })));
     } finally {
       queue.clear();
     }
-    return { predictions: workerData.predictions, probabilities: workerData.probabilities };
+    return { predictions, probabilities, elapsedMs: performance.now() - startedAt };
   };
   return { run, close: () => pool.destroy() };
+}
+
+// Grows a shared buffer to hold at least `bytes` and returns a view of its first `bytes`.
+function grownView(buffer: SharedArrayBuffer, bytes: number): Uint8Array {
+  if (buffer.byteLength < bytes) buffer.grow(bytes);
+  return new Uint8Array(buffer, 0, bytes);
 }
 
 // Errors cross from a worker by structured clone, which keeps the message but drops custom

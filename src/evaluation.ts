@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 
 import { CLASS_COUNT } from './classes.js';
-import { classify } from './coordinator.js';
+import { startClassifierPool, type ClassifierPool } from './coordinator.js';
 import { loadDataset, type Dataset } from './data/dataset.js';
 import type { DatasetPaths, MnistSplit } from './data/mnist-files.js';
 import { inputError } from './errors.js';
@@ -43,12 +43,17 @@ export interface EvaluationResult {
 export async function evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
   const startedAt = new Date();
   const startMs = performance.now();
-  const [dataset, weights] = await loadInputs(request);
-  checkInputSize(dataset, weights);
-  await checkOutputFolder(request.out, REPORT_FILE_NAMES, '--out');
+  const { dataset, weights, pool } = await loadInputsAndStartPool(request);
+  let classification;
+  try {
+    checkInputSize(dataset, weights);
+    await checkOutputFolder(request.out, REPORT_FILE_NAMES, '--out');
 
-  request.onStart?.(dataset.count);
-  const classification = await classify(dataset, shareNetwork(weights.network), request);
+    request.onStart?.(dataset.count);
+    classification = await pool.run(dataset, request.onBatchDone);
+  } finally {
+    await pool.close();
+  }
 
   const metrics = computeMetrics(
     confusionMatrix(dataset.labels, classification.predictions, CLASS_COUNT));
@@ -91,16 +96,28 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
   return { summary, metrics, reportPaths };
 }
 
-// Both are read at once, but when both are bad the data's error is the one reported, so
-// that the same command always says the same thing.
-async function loadInputs(request: EvaluationRequest): Promise<[Dataset, LoadedWeights]> {
-  const [dataset, weights] = await Promise.allSettled([
-    loadDataset(request.data),
-    loadWeights(request.weights),
-  ]);
-  if (dataset.status === 'rejected') throw dataset.reason;
-  if (weights.status === 'rejected') throw weights.reason;
-  return [dataset.value, weights.value];
+// The weights are checked first, and the worker threads start as soon as they are, while
+// the images are still loading: a thread takes longer to start than the images to read.
+// When both inputs are bad the data's error is the one reported, so that the same command
+// always says the same thing.
+async function loadInputsAndStartPool(request: EvaluationRequest): Promise<{
+  dataset: Dataset;
+  weights: LoadedWeights;
+  pool: ClassifierPool;
+}> {
+  let pool: ClassifierPool | undefined;
+  const weightsLoaded = loadWeights(request.weights).then((weights) => {
+    pool = startClassifierPool(shareNetwork(weights.network), request);
+    return weights;
+  });
+  const [dataset, weights] = await Promise.allSettled([loadDataset(request.data), weightsLoaded]);
+
+  if (dataset.status === 'fulfilled' && weights.status === 'fulfilled' && pool !== undefined) {
+    return { dataset: dataset.value, weights: weights.value, pool };
+  }
+  await pool?.close();
+  throw dataset.status === 'rejected' ? dataset.reason :
+    (weights as PromiseRejectedResult).reason;
 }
 
 function checkInputSize(dataset: Dataset, weights: LoadedWeights): void {

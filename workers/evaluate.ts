@@ -15,12 +15,13 @@ export interface EvaluationWorkerData {
   network: SharedNetwork;
   /** The network laid out for the wasm kernel when that is the kernel; null for js. */
   wasm: { network: WasmNetwork; file: string } | null;
-  pixels: Uint8Array;
+  /** (count, pixelsPerImage) bytes, growable, so that the pool starts before they load. */
+  pixels: SharedArrayBuffer;
   pixelsPerImage: number;
-  /** Output: the predicted class of each image. */
-  predictions: Uint8Array;
-  /** Output: (count, classes) softmax probabilities, row-major. */
-  probabilities: Float32Array;
+  /** Output: the predicted class of each image, one byte each (growable). */
+  predictions: SharedArrayBuffer;
+  /** Output: (count, classes) float32 softmax probabilities, row-major (growable). */
+  probabilities: SharedArrayBuffer;
 }
 
 /** One task: the images [start, end). */
@@ -35,6 +36,10 @@ const BLOCK_SIZE = 64;
 
 const shared = workerData as EvaluationWorkerData;
 const network = networkFromShared(shared.network);
+// views without a length follow the buffers as the coordinator grows them
+const pixels = new Uint8Array(shared.pixels);
+const predictions = new Uint8Array(shared.predictions);
+const probabilities = new Float32Array(shared.probabilities);
 const classes = network.layers[network.layers.length - 1].outputs;
 const kernel = shared.wasm === null ?
   createJsKernel(network, BLOCK_SIZE, shared.pixelsPerImage) :
@@ -43,8 +48,6 @@ const kernel = shared.wasm === null ?
 
 /** Classifies the images of one batch into the shared outputs; returns how many it did. */
 export default function evaluateBatch({ start, end }: BatchTask): number {
-  const { pixels, predictions, probabilities } = shared;
-
   for (let first = start; first < end; first += BLOCK_SIZE) {
     const B = Math.min(BLOCK_SIZE, end - first);
     const blockProbabilities = kernel.classifyBlock(pixels, first, B);

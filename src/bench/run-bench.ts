@@ -9,7 +9,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { openClassifierPool } from '../coordinator.js';
+import { startClassifierPool } from '../coordinator.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { mnistPaths, type MnistSplit } from '../data/mnist-files.js';
 import { KERNELS, defaultKernel, type KernelName } from '../kernels/kernel-names.js';
@@ -105,10 +105,10 @@ async function timeClassification(
   workers: number,
   runs: number,
 ): Promise<ClassificationTime> {
-  const pool = openClassifierPool(dataset, network, { workers, batchSize: BATCH_SIZE, kernel });
+  const pool = startClassifierPool(network, { workers, batchSize: BATCH_SIZE, kernel });
   try {
-    for (let warmUp = 0; warmUp < WARM_UP_RUNS; warmUp++) await pool.run();
-    const medianMs = await median(runs, () => pool.run());
+    for (let warmUp = 0; warmUp < WARM_UP_RUNS; warmUp++) await pool.run(dataset);
+    const medianMs = await median(runs, () => pool.run(dataset));
     return { split, kernel, workers, medianMs,
       imagesPerSecond: Math.round(dataset.count / (medianMs / 1000)) };
   } finally {

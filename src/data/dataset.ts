@@ -1,5 +1,5 @@
-// Loads an images file and a labels file into the form the pool works on: pixels as uint8 in
-// one SharedArrayBuffer that every worker reads in place, and labels checked against 0–9.
+// Loads an images file and a labels file into the form the pools work on: pixels as uint8,
+// labels checked against 0–9. The pools copy the pixels once into their own shared memory.
 
 import { CLASS_COUNT } from '../classes.js';
 import { inputError } from '../errors.js';
@@ -9,7 +9,6 @@ import {
   type FileIdentity,
   type InputFile,
 } from '../io/input-file.js';
-import { sharedCopy } from '../shared-memory.js';
 import { isGzip, readIdx } from './idx.js';
 import type { DatasetPaths } from './mnist-files.js';
 
@@ -19,7 +18,7 @@ export interface Dataset {
   rows: number;
   columns: number;
   pixelsPerImage: number;
-  /** Row-major (count, rows × columns) pixels, backed by a SharedArrayBuffer. */
+  /** Row-major (count, rows × columns) pixels. */
   pixels: Uint8Array;
   labels: Uint8Array;
   files: { images: FileIdentity; labels: FileIdentity };
@@ -57,8 +56,7 @@ export async function loadDataset(paths: DatasetPaths): Promise<Dataset> {
     rows,
     columns,
     pixelsPerImage: rows * columns,
-    // workers read the pixels through this buffer, without a copy of their own
-    pixels: sharedCopy(images.data),
+    pixels: images.data,
     labels: Uint8Array.from(labels.data),
     files: { images: fileIdentity(imagesFile), labels: fileIdentity(labelsFile) },
   };

@@ -132,7 +132,7 @@ function createWorkerData(
       widths,
       activation: hyperparameters.activation,
     },
-    pixels: dataset.pixels,
+    pixels: sharedCopy(dataset.pixels),
     labels: sharedCopy(dataset.labels),
     rows: dataset.rows,
     columns: dataset.columns,
