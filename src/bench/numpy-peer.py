@@ -26,7 +26,8 @@ def read_safetensors(path):
         if name == '__metadata__':
             continue
         begin, end = entry['data_offsets']
-        tensors[name] = np.frombuffer(data[start + begin:start + end], '<f4').reshape(entry['shape'])
+        raw = data[start + begin:start + end]
+        tensors[name] = np.frombuffer(raw, '<f4').reshape(entry['shape'])
     return tensors
 
 
