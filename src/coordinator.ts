@@ -4,6 +4,8 @@
 // depends on nothing but that image and the kernel, so the outputs are the same for any
 // number of workers and any batch size.
 
+import { availableParallelism } from 'node:os';
+
 import PQueue from 'p-queue';
 import { Piscina } from 'piscina';
 
@@ -51,9 +53,9 @@ export interface ClassifierPool {
 
 const WORKER_FILE = workerFile('evaluate');
 
-// The most image bytes a pool holds; its growable buffers reserve this much address space,
-// not memory.
-const MAX_PIXEL_BYTES = 2 ** 31;
+// The most bytes any of a pool's growable buffers holds; they reserve this much address
+// space, not memory.
+const MAX_BUFFER_BYTES = 2 ** 31;
 
 // Keeping two batches in flight per worker means a worker finds its next batch waiting in
 // piscina's queue when it finishes one, while p-queue still holds back the rest.
@@ -92,7 +94,7 @@ export async function classify(
  */
 export function startClassifierPool(network: SharedNetwork, options: PoolOptions): ClassifierPool {
   const pixelsPerImage = network.widths[0];
-  const maxImages = Math.floor(MAX_PIXEL_BYTES / pixelsPerImage);
+  const maxImages = Math.floor(MAX_BUFFER_BYTES / Math.max(pixelsPerImage, 4 * CLASS_COUNT));
   const growable = (bytesPerImage: number) =>
     new SharedArrayBuffer(0, { maxByteLength: maxImages * bytesPerImage });
   const workerData: EvaluationWorkerData = {
@@ -105,11 +107,13 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
     probabilities: growable(4 * CLASS_COUNT),
   };
 
+  // As many threads as can run at once start now; piscina starts the rest, up to --workers,
+  // only when batches queue up for them, so a run of few batches starts few threads.
   const threads = options.workers;
   const pool = new Piscina({
     filename: WORKER_FILE,
     workerData,
-    minThreads: threads,
+    minThreads: Math.min(threads, availableParallelism()),
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,
   });
@@ -122,34 +126,48 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
     void pool.destroy();
   });
 
+  let isRunning = false;
   const run = async (images: PixelSet, onBatchDone?: (images: number) => void) => {
     const { count } = images;
     if (count > maxImages) {
       throw inputError('ERR_UNSUPPORTED', 'images', `${count} images of ${pixelsPerImage} ` +
-        `pixels are more than the ${maxImages} that fit in 2 GiB, not supported yet`);
+        `pixels are more than the ${maxImages} a pool holds (2 GiB), not supported yet`);
     }
-    const predictions = grownView(workerData.predictions, count);
-    const probabilities = new Float32Array(grownView(workerData.probabilities,
-      4 * CLASS_COUNT * count).buffer, 0, CLASS_COUNT * count);
-    grownView(workerData.pixels, count * pixelsPerImage)
-      .set(images.pixels.subarray(0, count * pixelsPerImage));
+    // the shared buffers hold one set of images and results at a time
+    if (isRunning) throw new RunError('a pool classifies one set of images at a time');
+    isRunning = true;
 
-    const startedAt = performance.now();
-    const batches = splitIntoBatches(count, options.batchSize);
+    try {
+      const predictions = grownView(workerData.predictions, count);
+      const probabilities = new Float32Array(grownView(workerData.probabilities,
+        4 * CLASS_COUNT * count).buffer, 0, CLASS_COUNT * count);
+      grownView(workerData.pixels, count * pixelsPerImage)
+        .set(images.pixels.subarray(0, count * pixelsPerImage));
+
+      const startedAt = performance.now();
+      await runBatches(splitIntoBatches(count, options.batchSize), onBatchDone);
+      return { predictions, probabilities, elapsedMs: performance.now() - startedAt };
+    } finally {
+      isRunning = false;
+    }
+  };
+
+  const runBatches = async (batches: BatchTask[], onBatchDone?: (images: number) => void) => {
     const queue = new PQueue({ concurrency: threads * BATCHES_IN_FLIGHT_PER_WORKER });
     try {
       await Promise.all(batches.map((batch, index) => queue.add(async () => {
         try {
           await pool.run(batch);
         } catch (error) {
-          throw batchFailure(index, batches.length, batch, poolFailure ?? error);
+          throw poolFailure === undefined ? batchFailure(index, batches.length, batch, error) :
+            new RunError(`a worker failed to start: ${poolFailure.message}`,
+              { cause: poolFailure });
         }
         onBatchDone?.(batch.end - batch.start);
       })));
     } finally {
       queue.clear();
     }
-    return { predictions, probabilities, elapsedMs: performance.now() - startedAt };
   };
   return { run, close: () => pool.destroy() };
 }

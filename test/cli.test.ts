@@ -11,7 +11,8 @@ import { mnistPaths } from '../src/data/mnist-files.js';
 import { encodeSafetensors } from '../src/model/safetensors.js';
 import type { Tensor } from '../src/model/tensor.js';
 import { encodeIdx, TINY_IMAGES, TINY_LABELS } from './helpers/idx-bytes.js';
-import { temporaryFolder, writeRandomWeights } from './helpers/random-network.js';
+import { networkToSafetensors } from '../src/model/save-weights.js';
+import { randomNetwork, temporaryFolder, writeRandomWeights } from './helpers/random-network.js';
 import { runCli, runShell, type CommandResult } from './helpers/run-cli.js';
 
 const folder = await temporaryFolder();
@@ -138,6 +139,18 @@ output('should give the same predictions from gzip-compressed copies of the file
   assert.is(summary.data.images.path, images);
   assert.is(await readFile(join(compressed, 'predictions.csv'), 'utf8'),
     await readFile(join(plain, 'predictions.csv'), 'utf8'));
+});
+
+output('should evaluate images of a few pixels with a network made for them', async () => {
+  const tinyWeights = join(folder, 'tiny.safetensors');
+  await writeFile(tinyWeights, networkToSafetensors(randomNetwork([4, 3, 10], 5), {}));
+  const out = join(folder, 'tiny-run');
+  const result = await runCli('evaluate', ['--weights', tinyWeights, '--images',
+    await file('tiny-images', TINY_IMAGES), '--labels', await file('tiny-labels', TINY_LABELS),
+    '--out', out, '--workers', '3']);
+
+  assertSucceeded(result);
+  assert.match(result.stdout, /^accuracy [\d.]+ \(\d of 3 correct\)/);
 });
 
 output('should stop quietly when the reader of its output closes the pipe', async () => {

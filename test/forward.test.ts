@@ -107,6 +107,13 @@ activations('should apply relu and sigmoid elementwise', () => {
   assert.equal(Array.from(sigmoid), [0.5, 1, Math.fround(1 / (1 + Math.exp(100)))]);
 });
 
+activations('should let NaN through relu, as numpy\'s np.maximum does', () => {
+  const values = Float32Array.from([NaN, -1]);
+  activate('relu', values, 2);
+  assert.ok(Number.isNaN(values[0]), `got ${values[0]}`);
+  assert.is(values[1], 0);
+});
+
 activations('should leave values past `length` alone', () => {
   const values = Float32Array.from([-1, -1]);
   activate('relu', values, 1);

@@ -7,27 +7,38 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { classify } from '../src/coordinator.js';
+import { classify, startClassifierPool, type PixelSet } from '../src/coordinator.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { mnistPaths } from '../src/data/mnist-files.js';
 import { defaultKernel, WASM_KERNEL_FILE } from '../src/kernels/kernel-names.js';
 import { loadWeights } from '../src/model/load-weights.js';
 import { shareNetwork } from '../src/model/network.js';
 import { DEFAULT_WEIGHTS } from '../src/project-files.js';
-import { randomNetwork } from './helpers/random-network.js';
+import { randomNetwork, seededRandom } from './helpers/random-network.js';
 
 const BOOK_WEIGHTS = fileURLToPath(
   new URL('../../shared/fixtures/sample_weight.pkl', import.meta.url));
 const TOLERANCE = 1e-6;
 const dataset = await loadDataset(mnistPaths('test'));
 
+// Seeded images with about half of their pixels zero, as in MNIST only more scattered.
+function smallImages(pixelsPerImage: number, count: number): PixelSet {
+  const random = seededRandom(count + pixelsPerImage);
+  const pixels = Uint8Array.from({ length: count * pixelsPerImage },
+    () => (random() < 0.5 ? 0 : Math.floor(random() * 256)));
+  return { count, pixelsPerImage, pixels };
+}
+
 const kernels = suite('the wasm kernel against the js reference, on the 10,000 test images');
 
-async function compareKernels(network: Parameters<typeof shareNetwork>[0]): Promise<void> {
+async function compareKernels(
+  network: Parameters<typeof shareNetwork>[0],
+  images: PixelSet = dataset,
+): Promise<void> {
   const shared = shareNetwork(network);
   const options = { workers: 2, batchSize: 500 };
-  const reference = await classify(dataset, shared, { ...options, kernel: 'js' });
-  const wasm = await classify(dataset, shared, { ...options, kernel: 'wasm' });
+  const reference = await classify(images, shared, { ...options, kernel: 'js' });
+  const wasm = await classify(images, shared, { ...options, kernel: 'wasm' });
 
   const differing = reference.predictions.filter((label, i) => label !== wasm.predictions[i]);
   assert.is(differing.length, 0, `${differing.length} images are classified differently`);
@@ -52,6 +63,33 @@ if (defaultKernel() !== 'wasm') {
 
   kernels('should agree on a step network of one hidden layer', async () => {
     await compareKernels(randomNetwork([784, 9, 10], 22, 'step'));
+  });
+
+  // 25 pixels leave a tail after the kernel's sixteen-pixel scan; a width-1 layer and odd
+  // widths leave most of each eight-output block as padding.
+  for (const [activation, widths] of [['sigmoid', [25, 1, 10]], ['relu', [25, 7, 3, 10]],
+    ['step', [25, 33, 10]]] as const) {
+    kernels(`should agree on 5×5 images through a ${widths.join('-')} ${activation} network`,
+      async () => {
+        await compareKernels(randomNetwork([...widths], 23, activation), smallImages(25, 300));
+      });
+  }
+
+  kernels('should classify set after set, of any size, on one pool', async () => {
+    const network = shareNetwork(randomNetwork([25, 7, 10], 24, 'relu'));
+    const pool = startClassifierPool(network, { workers: 2, batchSize: 64, kernel: 'wasm' });
+    try {
+      for (const count of [300, 50, 0, 1, 301]) {
+        const images = smallImages(25, count);
+        const alone = await classify(images, network, { workers: 1, batchSize: 64,
+          kernel: 'js' });
+        const result = await pool.run(images);
+        assert.equal(Array.from(result.predictions), Array.from(alone.predictions));
+        assert.equal(Array.from(result.probabilities), Array.from(alone.probabilities));
+      }
+    } finally {
+      await pool.close();
+    }
   });
 
   if (existsSync(BOOK_WEIGHTS)) {

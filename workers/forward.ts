@@ -81,7 +81,8 @@ export function activate(activation: HiddenActivation, z: Float32Array, length: 
   if (activation === 'sigmoid') {
     for (let k = 0; k < length; k++) z[k] = 1 / (1 + Math.exp(-z[k]));
   } else if (activation === 'relu') {
-    for (let k = 0; k < length; k++) z[k] = z[k] > 0 ? z[k] : 0;
+    // NaN passes through, as in numpy's np.maximum(x, 0): a broken value must not look valid
+    for (let k = 0; k < length; k++) z[k] = z[k] > 0 || Number.isNaN(z[k]) ? z[k] : 0;
   } else {
     for (let k = 0; k < length; k++) z[k] = z[k] > 0 ? 1 : 0;
   }

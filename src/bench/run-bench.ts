@@ -156,7 +156,10 @@ async function timeNumpy(runs: number): Promise<BenchResult['numpy']> {
       () => run('python3', [script, 'whole', ...args]));
     return { version: numpy, computeMs: medianMs, wholeProcessMs };
   } catch (error) {
-    const reason = (error as { stderr?: string }).stderr?.trim().split('\n').at(-1) ??
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { missing: 'python3 is not on the PATH' };
+    }
+    const reason = (error as { stderr?: string }).stderr?.trim().split('\n').at(-1) ||
       (error as Error).message;
     return { missing: `python3 with numpy did not run (${reason})` };
   }

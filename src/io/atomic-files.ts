@@ -5,8 +5,8 @@
 // but cannot hold back the first file's rename until the last one is safely written.
 
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { renameSync, rmSync } from 'node:fs';
+import { access, constants, mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 import { inputError, RunError } from '../errors.js';
@@ -84,15 +84,17 @@ export async function replaceFiles(
       `(${describeError(error)}); nothing was replaced`, { cause: error });
   }
 
-  // Checked beforehand, a rename can still fail if the folder changes under us; then say
-  // exactly which files are new.
+  // The renames run synchronously, one after another, so that no signal handler can run
+  // between two of them. Checked beforehand, a rename can still fail if the folder changes
+  // under us; then say exactly which files are new.
   const replaced: string[] = [];
   try {
     for (const { temporary, final } of staged) {
-      await rename(temporary, final);
+      renameSync(temporary, final);
       replaced.push(final);
       stagedFiles.delete(temporary);
     }
+    await syncFolder(folder);
   } catch (error) {
     await removeStaged();
     forget(staged);
@@ -110,6 +112,16 @@ async function kindOf(path: string): Promise<'missing' | 'folder' | 'file'> {
     return (await stat(path)).isDirectory() ? 'folder' : 'file';
   } catch {
     return 'missing';
+  }
+}
+
+// Makes the renames themselves durable, as a rename is an entry in the folder.
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -23,8 +23,9 @@ const PAGE_BYTES = 65536;
 const TABLE_OFFSET = PAGE_BYTES;
 const HEADER_BYTES = 8;
 const LAYER_BYTES = 20;
-// Room to grow: workers' scratch comes after the weights.
-const MAXIMUM_PAGES = 16384;
+// Room to grow, the most a 32-bit WebAssembly memory has: workers' scratch comes after the
+// weights. A shared memory reserves this much address space, not memory.
+const MAXIMUM_PAGES = 65536;
 const ACTIVATION_CODES = { sigmoid: 0, relu: 1, step: 2 } as const;
 
 /** Rounds a layer's width up to the eight outputs the kernel computes at a time. */
