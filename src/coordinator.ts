@@ -7,7 +7,6 @@
 import { availableParallelism } from 'node:os';
 
 import PQueue from 'p-queue';
-import { Piscina } from 'piscina';
 
 import { CLASS_COUNT } from './classes.js';
 import { inputError, RunError } from './errors.js';
@@ -15,6 +14,7 @@ import { WASM_KERNEL_FILE, type KernelName } from './kernels/kernel-names.js';
 import { createWasmNetwork } from './kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from './model/network.js';
 import { workerFile } from './project-files.js';
+import { startWorkerPool } from './worker-pool.js';
 import type { BatchTask, EvaluationWorkerData } from '../workers/evaluate.js';
 
 /** The images to classify: (count, pixelsPerImage) bytes. */
@@ -110,20 +110,11 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
   // As many threads as can run at once start now; piscina starts the rest, up to --workers,
   // only when batches queue up for them, so a run of few batches starts few threads.
   const threads = options.workers;
-  const pool = new Piscina({
+  const { pool, startFailure } = startWorkerPool({
     filename: WORKER_FILE,
     workerData,
     minThreads: Math.min(threads, availableParallelism()),
     maxThreads: threads,
-    idleTimeout: Number.POSITIVE_INFINITY,
-  });
-
-  // A worker that fails to load makes piscina stop starting workers, and tasks still queued
-  // would then wait forever; destroying the pool rejects them instead.
-  let poolFailure: Error | undefined;
-  pool.on('error', (error: Error) => {
-    poolFailure ??= error;
-    void pool.destroy();
   });
 
   let isRunning = false;
@@ -159,9 +150,9 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
         try {
           await pool.run(batch);
         } catch (error) {
-          throw poolFailure === undefined ? batchFailure(index, batches.length, batch, error) :
-            new RunError(`a worker failed to start: ${poolFailure.message}`,
-              { cause: poolFailure });
+          const failure = startFailure();
+          throw failure === undefined ? batchFailure(index, batches.length, batch, error) :
+            new RunError(`a worker failed to start: ${failure.message}`, { cause: failure });
         }
         onBatchDone?.(batch.end - batch.start);
       })));

@@ -1,12 +1,10 @@
 // `npm run bench`: measures the project against its targets and against numpy, prints one
 // table on stdout and writes the same as JSON to reports/bench.json.
 
-import { basename, dirname, join } from 'node:path';
-
 import { Command, Option } from 'commander';
 
 import { runBench, type BenchResult, type ClassificationTime } from '../bench/run-bench.js';
-import { checkOutputFolder, replaceFiles } from '../io/atomic-files.js';
+import { checkOutputFile, replaceFile } from '../io/atomic-files.js';
 import { TOOL } from '../tool.js';
 import { parseCount } from './common-options.js';
 import { plural, withThousands } from './number-words.js';
@@ -30,16 +28,15 @@ await runCommand(async () => {
       .default('reports/bench.json', 'reports/bench.json')));
   const runs = parseCount(program.opts().runs, '--runs');
   const out = String(program.opts().out);
-  await checkOutputFolder(dirname(out), [basename(out)], '--out');
+  await checkOutputFile(out, '--out');
 
   const result = await runBench({
     runs,
     onStep: (step) => process.stderr.write(`measuring ${step}\n`),
   });
   const targets = checkTargets(result);
-  await replaceFiles(dirname(out), new Map([[basename(out),
-    `${JSON.stringify({ ...result, targets }, null, 2)}\n`]]));
-  process.stdout.write(formatTable(result, targets, join(dirname(out), basename(out))));
+  await replaceFile(out, `${JSON.stringify({ ...result, targets }, null, 2)}\n`);
+  process.stdout.write(formatTable(result, targets, out));
 });
 
 function checkTargets(result: BenchResult): Target[] {

@@ -1,11 +1,11 @@
 // `npm run convert -- IN OUT.safetensors`: rewrites a weights file (such as the book's
 // pickle) as safetensors, the project's own format, after the same checks evaluate makes.
 
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 
 import { Command, Option } from 'commander';
 
-import { checkOutputFolder, replaceFiles } from '../io/atomic-files.js';
+import { checkOutputFile, replaceFile } from '../io/atomic-files.js';
 import { loadWeights } from '../model/load-weights.js';
 import { HIDDEN_ACTIVATIONS, networkWidths, type HiddenActivation } from '../model/network.js';
 import { networkToSafetensors } from '../model/save-weights.js';
@@ -24,7 +24,7 @@ await runCommand(async () => {
   const [input, output] = program.args;
   const { activation } = program.opts<{ activation?: HiddenActivation }>();
   const weights = await loadWeights(input);
-  await checkOutputFolder(dirname(output), [basename(output)], output);
+  await checkOutputFile(output, output);
   const network = { ...weights.network, activation: activation ?? weights.network.activation };
 
   const bytes = networkToSafetensors(network, {
@@ -32,7 +32,7 @@ await runCommand(async () => {
     source: weights.metadata.source ?? `converted from ${basename(input)} ` +
       `(sha256 ${weights.file.sha256})`,
   });
-  await replaceFiles(dirname(output), new Map([[basename(output), bytes]]));
+  await replaceFile(output, bytes);
 
   process.stdout.write(`${output}: ${networkWidths(network).join('-')} ` +
     `${network.activation} network, ${bytes.length} bytes\n`);

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
 import { access, constants, mkdir, open, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 import { inputError, RunError } from '../errors.js';
 
@@ -53,6 +53,16 @@ const stagedFiles = new Set<string>();
 export function removeStagedFiles(): void {
   for (const path of stagedFiles) rmSync(path, { force: true });
   stagedFiles.clear();
+}
+
+/** checkOutputFolder for one file: its folder can be made and its path is no folder. */
+export function checkOutputFile(path: string, subject: string): Promise<void> {
+  return checkOutputFolder(dirname(path), [basename(path)], subject);
+}
+
+/** Replaces one file atomically: written in full beside it, then renamed over it. */
+export function replaceFile(path: string, content: string | Uint8Array): Promise<void> {
+  return replaceFiles(dirname(path), new Map([[basename(path), content]]));
 }
 
 /** Writes every file of `files` (name to content) into `folder`, all or none. */

@@ -2,12 +2,12 @@
 // from, if any, and the data, check them, train on the pool, save a checkpoint after every
 // epoch and the weights at the end, each file replaced atomically.
 
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { mnistPaths, type DatasetPaths, type MnistSplit } from '../data/mnist-files.js';
 import { inputError } from '../errors.js';
-import { checkOutputFolder, replaceFiles } from '../io/atomic-files.js';
+import { checkOutputFile, replaceFile } from '../io/atomic-files.js';
 import { readInputFile } from '../io/input-file.js';
 import type { Network } from '../model/network.js';
 import { networkToSafetensors } from '../model/save-weights.js';
@@ -86,15 +86,13 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRes
       epochs.push(report);
       const checkpoint = encodeCheckpoint({ widths, hyperparameters, state: snapshot,
         data: dataIdentity, places });
-      await replaceFiles(dirname(places.checkpoint),
-        new Map([[basename(places.checkpoint), checkpoint]]));
+      await replaceFile(places.checkpoint, checkpoint);
       request.onEpochDone?.(report, places.checkpoint);
     },
   });
 
   const metadata = weightsMetadata(places, hyperparameters, dataset, epochs.at(-1));
-  await replaceFiles(dirname(places.out),
-    new Map([[basename(places.out), networkToSafetensors(network, metadata)]]));
+  await replaceFile(places.out, networkToSafetensors(network, metadata));
   return { network, hyperparameters, epochs, out: places.out,
     elapsedMs: performance.now() - startedAt };
 }
@@ -133,9 +131,8 @@ async function checkOutputs(places: RunPlaces): Promise<void> {
     throw inputError('ERR_BAD_OPTION', '--checkpoint', `expected another file than --out ` +
       `(${places.out}): the weights would replace the checkpoint`);
   }
-  await checkOutputFolder(dirname(places.out), [basename(places.out)], '--out');
-  await checkOutputFolder(dirname(places.checkpoint), [basename(places.checkpoint)],
-    '--checkpoint');
+  await checkOutputFile(places.out, '--out');
+  await checkOutputFile(places.checkpoint, '--checkpoint');
 }
 
 // The test split is what evaluate measures; training on it, under any name, would make

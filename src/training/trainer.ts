@@ -4,13 +4,12 @@
 // chunks nor the order of that sum depend on the worker count, the same seed gives the same
 // weights, bit for bit, with any number of workers.
 
-import { Piscina } from 'piscina';
-
 import { CLASS_COUNT } from '../classes.js';
 import type { Dataset } from '../data/dataset.js';
 import { RunError } from '../errors.js';
 import { workerFile } from '../project-files.js';
 import { sharedCopy } from '../shared-memory.js';
+import { startWorkerPool } from '../worker-pool.js';
 import {
   networkFromShared,
   parameterCount,
@@ -75,24 +74,15 @@ export async function train(
 ): Promise<Network> {
   const widths = networkWidthsFor(dataset, hyperparameters);
   const workerData = createWorkerData(dataset, hyperparameters, widths, state);
-  const pool = new Piscina({
+  const { pool, startFailure } = startWorkerPool({
     filename: WORKER_FILE,
     workerData,
     minThreads: callbacks.workers,
     maxThreads: callbacks.workers,
-    idleTimeout: Number.POSITIVE_INFINITY,
-  });
-
-  // A worker that fails to load would leave queued tasks waiting forever; destroying the
-  // pool rejects them instead.
-  let poolFailure: Error | undefined;
-  pool.on('error', (error: Error) => {
-    poolFailure ??= error;
-    void pool.destroy();
   });
   const run = (task: TrainingTask, what: string): Promise<number> =>
     pool.run(task).catch((error: unknown) => {
-      const cause = poolFailure ?? error;
+      const cause = startFailure() ?? error;
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new RunError(`training: ${what} failed: ${reason}`, { cause });
     });
