@@ -82,7 +82,7 @@ if (defaultKernel() !== 'wasm') {
       for (const count of [300, 50, 0, 1, 301]) {
         const images = smallImages(25, count);
         const alone = await classify(images, network, { workers: 1, batchSize: 64,
-          kernel: 'js' });
+          kernel: 'wasm' });
         const result = await pool.run(images);
         assert.equal(Array.from(result.predictions), Array.from(alone.predictions));
         assert.equal(Array.from(result.probabilities), Array.from(alone.probabilities));

@@ -32,7 +32,7 @@ export function createJsKernel(
 
 interface WasmExports {
   classify(table: number, pixels: number, count: number, pixelsPerImage: number, out: number,
-    first: number, second: number, indices: number, values: number, pixelValues: number): void;
+    first: number, second: number, rows: number, values: number, pixelValues: number): void;
 }
 
 const PAGE_BYTES = 65536;
@@ -50,14 +50,14 @@ export function createWasmKernel(
   const { classify } = new WebAssembly.Instance(module, { env: { memory } })
     .exports as unknown as WasmExports;
 
-  // This worker's scratch: the block's pixels, two activations, the non-zero inputs'
-  // indices and float64 values, and the probabilities, each 16-byte aligned. grow() is
-  // atomic, so each worker's is its own.
+  // This worker's scratch: the block's pixels, two activations, the non-zero inputs' row
+  // offsets and values (float64 when softmax borrows them), and the probabilities, each
+  // 16-byte aligned. grow() is atomic, so each worker's is its own.
   const widest = Math.max(network.widestInput, classes);
   const sizes = [blockSize * pixelsPerImage, 4 * network.widestPadded, 4 * network.widestPadded,
     4 * widest, 8 * widest, 4 * blockSize * classes].map(align16);
   const pages = Math.ceil(sizes.reduce((total, size) => total + size, 0) / PAGE_BYTES);
-  const [pixelArea, first, second, indices, values, out] =
+  const [pixelArea, first, second, rows, values, out] =
     offsets(memory.grow(pages) * PAGE_BYTES, sizes);
   const pixelView = new Uint8Array(memory.buffer, pixelArea, blockSize * pixelsPerImage);
   const outView = new Float32Array(memory.buffer, out, blockSize * classes);
@@ -66,7 +66,7 @@ export function createWasmKernel(
     classifyBlock(pixels, firstImage, B) {
       const start = firstImage * pixelsPerImage;
       pixelView.set(pixels.subarray(start, start + B * pixelsPerImage));
-      classify(network.table, pixelArea, B, pixelsPerImage, out, first, second, indices, values,
+      classify(network.table, pixelArea, B, pixelsPerImage, out, first, second, rows, values,
         network.pixelValues);
       return outView;
     },

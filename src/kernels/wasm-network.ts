@@ -1,5 +1,4 @@
-// Lays a network out in a shared WebAssembly.Memory for the SIMD kernel: weights as float64
-// (exact copies of the float32 values, so the kernel's float64 sums need no conversion),
+// Lays a network out in a shared WebAssembly.Memory for the SIMD kernel: float32 weights
 // padded to whole blocks of eight outputs, once for every worker, and a table telling the
 // kernel where each layer is. Workers later grow the same memory for their own scratch space.
 
@@ -10,7 +9,7 @@ import { PIXEL_VALUES } from '../../workers/forward.js';
 export interface WasmNetwork {
   memory: WebAssembly.Memory;
   table: number;
-  /** Where the 256 float64 values of a pixel byte are, exactly float32(p) / 255. */
+  /** Where the 256 float32 values of a pixel byte are, exactly float32(p) / 255. */
   pixelValues: number;
   /** The widest layer, padded: what a worker's activation buffers must hold. */
   widestPadded: number;
@@ -37,8 +36,8 @@ export function padToBlock(count: number): number {
 export function createWasmNetwork(network: Network): WasmNetwork {
   const { layers } = network;
   const pixelValues = align16(TABLE_OFFSET + HEADER_BYTES + LAYER_BYTES * layers.length);
-  const weightsStart = pixelValues + 8 * 256;
-  const sizes = layers.map((layer) => padToBlock(layer.outputs) * (8 * layer.inputs + 4));
+  const weightsStart = pixelValues + 4 * 256;
+  const sizes = layers.map((layer) => padToBlock(layer.outputs) * 4 * (layer.inputs + 1));
   const end = weightsStart + sizes.reduce((total, size) => total + size, 0);
 
   const memory = new WebAssembly.Memory({
@@ -49,16 +48,16 @@ export function createWasmNetwork(network: Network): WasmNetwork {
   const table = new Int32Array(memory.buffer, TABLE_OFFSET, 2 + 5 * layers.length);
   table[0] = layers.length;
   table[1] = ACTIVATION_CODES[network.activation];
-  new Float64Array(memory.buffer, pixelValues, 256).set(PIXEL_VALUES);
+  new Float32Array(memory.buffer, pixelValues, 256).set(PIXEL_VALUES);
 
   let offset = weightsStart;
   layers.forEach((layer, index) => {
     const padded = padToBlock(layer.outputs);
-    const weights = new Float64Array(memory.buffer, offset, layer.inputs * padded);
+    const weights = new Float32Array(memory.buffer, offset, layer.inputs * padded);
     for (let i = 0; i < layer.inputs; i++) {
       weights.set(layer.weights.subarray(i * layer.outputs, (i + 1) * layer.outputs), i * padded);
     }
-    const biasesOffset = offset + 8 * layer.inputs * padded;
+    const biasesOffset = offset + 4 * layer.inputs * padded;
     new Float32Array(memory.buffer, biasesOffset, padded).set(layer.biases);
 
     table.set([layer.inputs, layer.outputs, padded, offset, biasesOffset], 2 + 5 * index);
