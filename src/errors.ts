@@ -20,7 +20,9 @@ export type InputErrorCode =
   | 'ERR_WEIGHTS_FORMAT'
   | 'ERR_PICKLE_FORMAT'
   | 'ERR_PICKLE_GLOBAL'
-  | 'ERR_SAFETENSORS_FORMAT';
+  | 'ERR_SAFETENSORS_FORMAT'
+  | 'ERR_SHARD_FILE'
+  | 'ERR_SHARD_SET';
 
 /** Bad input or usage: the command exits with code 2 and writes no report. */
 export class InputError extends Error {

@@ -1,6 +1,7 @@
 // One evaluation from start to finish, with no printing: read and check every input before
-// any worker starts, classify on the pool, compute the figures, and replace the reports all
-// at once. Data flows one way: readers, then the pool, then the reports.
+// any worker starts, classify on the pool, then either compute the figures and replace the
+// reports all at once, or, for one shard of a split evaluation, write its partial result.
+// Data flows one way: readers, then the pool, then the reports.
 
 import { join } from 'node:path';
 
@@ -10,13 +11,20 @@ import { loadDataset, type Dataset } from './data/dataset.js';
 import type { DatasetPaths, MnistSplit } from './data/mnist-files.js';
 import { inputError } from './errors.js';
 import type { KernelName } from './kernels/kernel-names.js';
-import { checkOutputFolder, replaceFiles } from './io/atomic-files.js';
+import { checkOutputFile, checkOutputFolder, replaceFile } from './io/atomic-files.js';
 import { loadWeights, type LoadedWeights } from './model/load-weights.js';
 import { formatShape, networkWidths, shareNetwork } from './model/network.js';
-import { computeMetrics, confusionMatrix, type Metrics } from './report/metrics.js';
-import { buildReportFiles, REPORT_FILE_NAMES } from './report/report-files.js';
-import { buildSummary, type Summary } from './report/summary.js';
-import { TOOL } from './tool.js';
+import { REPORT_FILE_NAMES } from './report/report-files.js';
+import {
+  writeReports,
+  type ClassifiedSet,
+  type EvaluationResult,
+} from './report/write-reports.js';
+import { encodePartial, partialFileName, type PartialResult } from './shards/partial-file.js';
+import type { ShardChoice } from './shards/shard-choice.js';
+import { shardRange, type ShardRange } from './shards/shard-range.js';
+
+export type { EvaluationResult } from './report/write-reports.js';
 
 /** Everything an evaluation needs to know, already validated by the caller. */
 export interface EvaluationRequest {
@@ -32,33 +40,60 @@ export interface EvaluationRequest {
   onBatchDone?: (images: number) => void;
 }
 
-/** The figures of a finished evaluation and the files that now hold them. */
-export interface EvaluationResult {
-  summary: Summary;
-  metrics: Metrics;
-  reportPaths: string[];
+/** A shard's partial result and the file that now holds it. */
+export interface ShardEvaluation {
+  partial: PartialResult;
+  path: string;
 }
 
-/** Runs one evaluation and writes its reports into `request.out`. */
+/** Runs one whole evaluation and writes its reports into `request.out`. */
 export async function evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
+  const { set } = await classifyImages(request, null,
+    () => checkOutputFolder(request.out, REPORT_FILE_NAMES, '--out'));
+  return writeReports(set, request.out);
+}
+
+/** Evaluates one shard's slice of the images and writes its partial result into `out`. */
+export async function evaluateShard(
+  request: EvaluationRequest,
+  shard: ShardChoice,
+): Promise<ShardEvaluation> {
+  const path = join(request.out, partialFileName(shard.index, shard.count));
+  const { set, images } = await classifyImages(request,
+    (count) => shardRange(shard.index, shard.count, count), () => checkOutputFile(path, '--out'));
+
+  const partial = { shard: { ...shard, images }, set };
+  await replaceFile(path, encodePartial(partial));
+  return { partial, path };
+}
+
+// Classifies every image, or the slice that `sliceOf` picks once the image count is known.
+// `checkOutput` runs before the pool is given any work, so that a bad --out wastes none.
+async function classifyImages(
+  request: EvaluationRequest,
+  sliceOf: ((count: number) => ShardRange) | null,
+  checkOutput: () => Promise<void>,
+): Promise<{ set: ClassifiedSet; images: ShardRange }> {
   const startedAt = new Date();
   const startMs = performance.now();
   const { dataset, weights, pool } = await loadInputsAndStartPool(request);
+  const images = sliceOf?.(dataset.count) ?? { start: 0, end: dataset.count };
+  const { start, end } = images;
+  const pixelsPerImage = dataset.pixelsPerImage;
   let classification;
   try {
     checkInputSize(dataset, weights);
-    await checkOutputFolder(request.out, REPORT_FILE_NAMES, '--out');
+    await checkOutput();
 
-    request.onStart?.(dataset.count);
-    classification = await pool.run(dataset, request.onBatchDone);
+    request.onStart?.(end - start);
+    classification = await pool.run({ count: end - start, pixelsPerImage,
+      pixels: dataset.pixels.subarray(start * pixelsPerImage, end * pixelsPerImage) },
+    request.onBatchDone);
   } finally {
     await pool.close();
   }
 
-  const metrics = computeMetrics(
-    confusionMatrix(dataset.labels, classification.predictions, CLASS_COUNT));
-  const summary = buildSummary(metrics, {
-    tool: TOOL,
+  const set: ClassifiedSet = {
     data: {
       split: request.split,
       images: dataset.files.images,
@@ -81,19 +116,14 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
       classifyMs: classification.elapsedMs,
       wallTimeMs: performance.now() - startMs,
     },
-    files: REPORT_FILE_NAMES,
-  });
-
-  const table = {
-    labels: dataset.labels,
-    predictions: classification.predictions,
-    probabilities: classification.probabilities,
-    classCount: CLASS_COUNT,
+    table: {
+      labels: dataset.labels.subarray(start, end),
+      predictions: classification.predictions,
+      probabilities: classification.probabilities,
+      classCount: CLASS_COUNT,
+    },
   };
-  await replaceFiles(request.out, buildReportFiles({ summary, metrics, table }));
-
-  const reportPaths = REPORT_FILE_NAMES.map((name) => join(request.out, name));
-  return { summary, metrics, reportPaths };
+  return { set, images };
 }
 
 // The weights are checked first, and the worker threads start as soon as they are, while

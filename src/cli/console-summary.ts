@@ -1,7 +1,10 @@
 // The short human summary printed on stdout after a run: accuracy, the confusion matrix as
 // an aligned table, the averages, where the reports went, and how fast it ran.
 
+import { dirname } from 'node:path';
+
 import type { AverageMetrics } from '../report/metrics.js';
+import type { PartialResult } from '../shards/partial-file.js';
 import type { Summary } from '../report/summary.js';
 import { withThousands } from './number-words.js';
 
@@ -23,7 +26,31 @@ export function formatConsoleSummary(summary: Summary, reportPaths: string[]): s
     formatAverageRow('weighted avg', fixedAverages(summary.weightedAverage)),
     '',
     `reports: ${reportPaths.join(', ')}`,
-    `${summary.total} images in ${seconds} s on ${run.workers} workers (${rate} images/s)`,
+    run.shards === undefined ?
+      `${summary.total} images in ${seconds} s on ${run.workers} workers (${rate} images/s)` :
+      `${summary.total} images from ${run.shards.length} shards, classified in ${seconds} s ` +
+        'in all',
+    '',
+  ].join('\n');
+}
+
+/** What a shard prints: its slice, how many of it were right, and where its result went. */
+export function formatShardSummary(partial: PartialResult, path: string, json: boolean): string {
+  const { shard, set } = partial;
+  const { labels, predictions } = set.table;
+  const correct = labels.filter((label, index) => label === predictions[index]).length;
+  const total = labels.length;
+  if (json) {
+    return `${JSON.stringify({ shard, correct, total, file: path }, null, 2)}\n`;
+  }
+
+  const slice = total === 0 ? 'no images' :
+    `images ${shard.images.start}–${shard.images.end - 1}`;
+  return [
+    `shard ${shard.index} of ${shard.count} (index from ${shard.indexFrom}, count from ` +
+      `${shard.countFrom}): ${slice} of ${set.data.count}`,
+    `${correct} of ${total} correct in this slice`,
+    `partial result: ${path} (once every shard is done: npm run merge -- ${dirname(path)})`,
     '',
   ].join('\n');
 }

@@ -13,6 +13,8 @@ import {
   type KernelName,
 } from '../kernels/kernel-names.js';
 import { DEFAULT_WEIGHTS } from '../project-files.js';
+import { chooseShard, COUNT_VARIABLES, INDEX_VARIABLES, type ShardChoice } from
+  '../shards/shard-choice.js';
 import { TOOL } from '../tool.js';
 import {
   addCommonOptions,
@@ -27,6 +29,8 @@ export interface EvaluateOptions extends Pick<EvaluationRequest, 'data' | 'split
   'workers' | 'batchSize' | 'kernel' | 'out'> {
   json: boolean;
   quiet: boolean;
+  /** The slice to evaluate when the run is one shard of a split evaluation. */
+  shard: ShardChoice | null;
 }
 
 const DEFAULT_BATCH_SIZE = 100;
@@ -51,6 +55,12 @@ export function evaluateCommand(): Command {
     .addOption(new Option('--out <folder>', 'folder the reports are written to')
       .default(DEFAULT_OUT, DEFAULT_OUT))
     .option('--json', 'print summary.json to stdout instead of the text summary')
+    .option('--shard-index <index>', 'evaluate only shard INDEX (from 0) of --shard-count, and ' +
+      `write its partial result for npm run merge (default: ${INDEX_VARIABLES.join(', ')})`)
+    .option('--shard-count <count>', 'the number of shards the images are split into ' +
+      `(default: ${COUNT_VARIABLES.join(', ')})`)
+    .option('--shard', 'evaluate one shard, its index and count both read from the batch ' +
+      'engine\'s variables')
     .showHelpAfterError(false)
     .allowExcessArguments(false);
 }
@@ -77,7 +87,13 @@ export function normalizeEvaluateOptions(program: Command): EvaluateOptions {
     out: String(raw.out),
     json: raw.json === true,
     quiet: raw.quiet === true,
+    shard: chooseShard({ shard: raw.shard === true, index: optionalString(raw.shardIndex),
+      count: optionalString(raw.shardCount) }, process.env),
   };
+}
+
+function optionalString(value: string | boolean | undefined): string | undefined {
+  return value === undefined ? undefined : String(value);
 }
 
 function checkKernel(kernel: KernelName): KernelName {

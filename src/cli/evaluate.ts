@@ -1,8 +1,8 @@
 // `npm run evaluate`: the command line of an evaluation. It is the only layer that reads
 // process.argv or prints: results to stdout, progress and errors to stderr.
 
-import { evaluate } from '../evaluation.js';
-import { formatConsoleSummary } from './console-summary.js';
+import { evaluate, evaluateShard } from '../evaluation.js';
+import { formatConsoleSummary, formatShardSummary } from './console-summary.js';
 import { evaluateCommand, normalizeEvaluateOptions } from './evaluate-options.js';
 import { createProgress } from './progress.js';
 import { exitOnInterrupt, parseCommandLine, runCommand } from './run-command.js';
@@ -11,19 +11,24 @@ await runCommand(async () => {
   const options = normalizeEvaluateOptions(parseCommandLine(evaluateCommand()));
   const progress = createProgress(options.quiet);
   exitOnInterrupt(() => progress.stop());
+  const request = {
+    ...options,
+    onStart: (count: number) => progress.start(count, 'classifying'),
+    onBatchDone: (images: number) => progress.advance(images),
+  };
 
-  let result;
+  let output;
   try {
-    result = await evaluate({
-      ...options,
-      onStart: (count) => progress.start(count, 'classifying'),
-      onBatchDone: (images) => progress.advance(images),
-    });
+    if (options.shard === null) {
+      const result = await evaluate(request);
+      output = options.json ? `${JSON.stringify(result.summary, null, 2)}\n` :
+        formatConsoleSummary(result.summary, result.reportPaths);
+    } else {
+      const { partial, path } = await evaluateShard(request, options.shard);
+      output = formatShardSummary(partial, path, options.json);
+    }
   } finally {
     progress.stop();
   }
-
-  const output = options.json ? `${JSON.stringify(result.summary, null, 2)}\n` :
-    formatConsoleSummary(result.summary, result.reportPaths);
   process.stdout.write(output);
 });

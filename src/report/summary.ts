@@ -31,6 +31,19 @@ export interface RunDescription {
   startedAt: string;
   classifyMs: number;
   wallTimeMs: number;
+  /** For reports merged from shards: each shard, and where its numbers came from. */
+  shards?: ShardDescription[];
+}
+
+/** One shard of a merged run: its slice of the images and how it learned its place. */
+export interface ShardDescription {
+  index: number;
+  count: number;
+  indexFrom: string;
+  countFrom: string;
+  images: { start: number; end: number };
+  startedAt: string;
+  classifyMs: number;
 }
 
 /** The contents of summary.json. */
