@@ -280,6 +280,18 @@ const CASES: BadCase[] = [
     stderr: /^--batch-size: expected a positive integer, got "0"$/,
   },
   {
+    name: '--shard-index beyond --shard-count',
+    args: async () => ['--shard-index', '4', '--shard-count', '4'],
+    stderr: /^--shard-index: expected a shard index from 0 to 3 \(4 shards, from --shard-count\), /,
+  },
+  {
+    name: '--shard-count with no index anywhere',
+    args: async () => ['--shard-count', '4'],
+    stderr: new RegExp('^--shard-index: expected a value, or one of the variables ' +
+      'JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX, SLURM_ARRAY_TASK_ID, ' +
+      'CLOUD_RUN_TASK_INDEX set by a batch engine; none is set$'),
+  },
+  {
     name: '--images without --labels',
     args: async () => ['--images', test10k.images],
     stderr: /^--labels: expected a file to go with --images, got none$/,

@@ -75,7 +75,8 @@ function refusal(action: () => unknown): InputError {
     assert.instance(error, InputError);
     return error as InputError;
   }
-  throw new assert.Assertion({ message: 'expected an InputError, nothing was thrown' });
+  assert.unreachable('expected an InputError, nothing was thrown');
+  throw new Error('unreachable');
 }
 
 // ---
@@ -139,13 +140,19 @@ choice('should prefer the flags to the variables', () => {
 
 choice('should refuse what cannot be a shard, naming the flag or variable', () => {
   const cases: [Parameters<typeof chooseShard>[0], Record<string, string>, RegExp][] = [
-    [{ shard: false, count: '4' }, {}, /^--shard-index: expected a value, or one of the variables JOB_COMPLETION_INDEX/],
+    [{ shard: false, count: '4' }, {},
+      /^--shard-index: expected a value, or one of the variables JOB_COMPLETION_INDEX/],
     [{ shard: false, index: '1' }, {}, /^--shard-count: expected a value, or one of/],
-    [{ shard: false, index: '4', count: '4' }, {}, /^--shard-index: expected a shard index from 0 to 3 \(4 shards, from --shard-count\), got 4$/],
-    [{ shard: false, count: '0' }, { JOB_COMPLETION_INDEX: '0' }, /^--shard-count: expected a whole number from 1/],
-    [{ shard: false, count: '2' }, { JOB_COMPLETION_INDEX: 'two' }, /^JOB_COMPLETION_INDEX: expected a whole number from 0 to 100000, got "two"$/],
-    [{ shard: false, count: '2.5' }, { JOB_COMPLETION_INDEX: '0' }, /^--shard-count: expected a whole number/],
-    [{ shard: true }, { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '3' }, /^SLURM_ARRAY_TASK_ID: expected a shard index from 0 to 2/],
+    [{ shard: false, index: '4', count: '4' }, {},
+      /^--shard-index: expected a shard index from 0 to 3 \(4 shards, from --shard-count\)/],
+    [{ shard: false, count: '0' }, { JOB_COMPLETION_INDEX: '0' },
+      /^--shard-count: expected a whole number from 1/],
+    [{ shard: false, count: '2' }, { JOB_COMPLETION_INDEX: 'two' },
+      /^JOB_COMPLETION_INDEX: expected a whole number from 0 to 100000, got "two"$/],
+    [{ shard: false, count: '2.5' }, { JOB_COMPLETION_INDEX: '0' },
+      /^--shard-count: expected a whole number/],
+    [{ shard: true }, { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '3' },
+      /^SLURM_ARRAY_TASK_ID: expected a shard index from 0 to 2/],
   ];
   for (const [flags, environment, message] of cases) {
     const error = refusal(() => chooseShard(flags, environment));
@@ -188,8 +195,10 @@ partials('should refuse a file with any byte of its payload changed', () => {
 partials('should refuse a truncated file, or one that is not a shard file', () => {
   const text = encodePartial(shardOf(randomSet(40, 3), 0, 2).partial);
   for (const [corrupted, message] of [
-    [text.slice(0, text.length / 2), /expected a shard file \(JSON\), found text that does not parse/],
-    ['{"format":"other","version":1}', /expected a shard file, format "mnist-batch-eval shard" version 1, found format "other"/],
+    [text.slice(0, text.length / 2),
+      /expected a shard file \(JSON\), found text that does not parse/],
+    ['{"format":"other","version":1}',
+      /expected a shard file, format "mnist-batch-eval shard" version 1, found format "other"/],
   ] as const) {
     assert.match(refusal(() => decodePartial(corrupted, 'p.json')).message, message);
   }

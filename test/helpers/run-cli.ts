@@ -28,16 +28,27 @@ export function runCli(command: string, args: string[]): Promise<CommandResult> 
   return run(process.execPath, [`dist/src/cli/${command}.js`, ...args]);
 }
 
+/** runCli with `environment` added to this process's variables. */
+export function runCliWith(
+  command: string,
+  args: string[],
+  environment: Record<string, string>,
+): Promise<CommandResult> {
+  return run(process.execPath, [`dist/src/cli/${command}.js`, ...args],
+    { ...process.env, ...environment });
+}
+
 /** Runs a bash command line (pipefail on) from the project's root folder, after the build. */
 export function runShell(commandLine: string): Promise<CommandResult> {
   return run('bash', ['-o', 'pipefail', '-c', commandLine]);
 }
 
-function run(file: string, args: string[]): Promise<CommandResult> {
+function run(file: string, args: string[], env = process.env): Promise<CommandResult> {
   buildOnce();
   return new Promise((resolve) => {
     execFile(file, args, {
       cwd: PROJECT_ROOT,
+      env,
       maxBuffer: 64 * 1024 * 1024,
     }, (error, stdout, stderr) => {
       const exitCode = error === null ? 0 : Number(error.code ?? 1);
