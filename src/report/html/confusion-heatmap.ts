@@ -42,8 +42,8 @@ ${switches}
 </div>
 <table class="heatmap" id="heatmap">
 <caption><span id="heatmap-view-name">${HEATMAP_VIEWS[0].label}</span> · rows: true class ·
-columns: predicted class · <span class="key correct">correct</span>
-<span class="key mistake">mistakes</span>, each shaded against its own largest value</caption>
+columns: predicted class · <span class="key key-correct">correct</span>
+<span class="key key-mistake">mistakes</span>, each shaded against its own largest value</caption>
 <thead><tr><th class="corner" scope="col">true \\ predicted</th>${header}</tr></thead>
 <tbody>
 ${rows}

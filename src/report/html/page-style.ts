@@ -19,7 +19,7 @@ code, .hash { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, mono
 nav { margin: 12px 0 18px; display: flex; gap: 14px; flex-wrap: wrap; }
 nav a { color: var(--correct); text-decoration: none; }
 section { border-top: 1px solid var(--line); padding: 18px 0 8px; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px;
+.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(120px, 1fr)); gap: 10px;
   margin: 16px 0 12px; }
 .tile { background: var(--panel); border: 1px solid var(--line); border-radius: 8px;
   padding: 10px 12px; }
@@ -42,8 +42,8 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 .heatmap caption { caption-side: bottom; text-align: left; color: var(--muted);
   padding-top: 8px; font-size: 12px; }
 .key { padding: 0 6px; border-radius: 3px; color: #fff; }
-.key.correct { background: var(--correct); }
-.key.mistake { background: var(--wrong); }
+.key-correct { background: var(--correct); }
+.key-mistake { background: var(--wrong); }
 .bars { width: 100%; }
 .bars th, .bars td { padding: 3px 8px; text-align: left; }
 .bars th { white-space: nowrap; }
