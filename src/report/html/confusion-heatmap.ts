@@ -40,6 +40,7 @@ export function confusionHeatmap(matrix: Summary['confusionMatrix']): string {
   return `<div class="switch" role="radiogroup" aria-label="values shown">
 ${switches}
 </div>
+<div class="scroll">
 <table class="heatmap" id="heatmap">
 <caption><span id="heatmap-view-name">${HEATMAP_VIEWS[0].label}</span> · rows: true class ·
 columns: predicted class · <span class="key key-correct">correct</span>
@@ -48,7 +49,8 @@ columns: predicted class · <span class="key key-correct">correct</span>
 <tbody>
 ${rows}
 </tbody>
-</table>`;
+</table>
+</div>`;
 }
 
 function cell(

@@ -33,6 +33,7 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 .switch { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center;
   margin: 0 0 10px; }
 .switch label { cursor: pointer; }
+.scroll { overflow-x: auto; }
 .heatmap th { font-weight: 600; padding: 4px 6px; color: var(--muted); }
 .heatmap .corner { font-size: 11px; font-weight: 400; white-space: nowrap; }
 .heatmap td { width: 62px; height: 40px; text-align: center; border: 1px solid #fff;
