@@ -4,7 +4,7 @@
 // Cells run left to right, most confident mistakes first, as in report.html's gallery.
 // The sheet is drawn at twice the pixel size so that the text is legible without zooming.
 
-import { drawText, fillSquare, textWidth, type GrayImage } from './digit-font.js';
+import { drawText, textWidth, type GrayImage } from './digit-font.js';
 import { encodeGrayPng } from './gray-png.js';
 import type { Mistake } from './mistakes.js';
 
@@ -67,21 +67,19 @@ export function misclassifiedPng(mistakes: Mistake[], images: ImageSet, imageCou
   return encodeGrayPng(drawSheet(mistakes, images, layout));
 }
 
-// Each pixel of a digit, of a glyph or of a frame is drawn as a SCALE × SCALE square,
-// straight into the sheet: on a sheet of thousands of digits, most of it white, drawing
-// small and enlarging afterwards costs as much again as the encoding.
+// Drawn at scale 1, then every pixel becomes a SCALE × SCALE square.
 function drawSheet(mistakes: Mistake[], images: ImageSet, layout: SheetLayout): GrayImage {
-  const { width, height } = layout;
-  const sheet: GrayImage = { width, height, data: new Uint8Array(width * height).fill(255) };
+  const width = layout.width / SCALE;
+  const height = layout.height / SCALE;
+  const small: GrayImage = { width, height, data: new Uint8Array(width * height).fill(255) };
 
   mistakes.forEach((mistake, position) => {
     const origin = layout.digitOrigin(position);
-    drawCell(sheet, mistake, images, origin.x / SCALE, origin.y / SCALE);
+    drawCell(small, mistake, images, origin.x / SCALE, origin.y / SCALE);
   });
-  return sheet;
+  return enlarge(small, SCALE);
 }
 
-// (x, y) and every size here count in squares of SCALE pixels.
 function drawCell(sheet: GrayImage, mistake: Mistake, images: ImageSet, x: number, y: number):
   void {
   const { rows, columns, pixels } = images;
@@ -89,33 +87,48 @@ function drawCell(sheet: GrayImage, mistake: Mistake, images: ImageSet, x: numbe
 
   const start = mistake.index * rows * columns;
   for (let row = 0; row < rows; row++) {
-    const top = (y + row) * SCALE * sheet.width;
+    const line = (y + row) * sheet.width + x;
     for (let column = 0; column < columns; column++) {
-      const ink = 255 - pixels[start + row * columns + column];
-      const left = top + (x + column) * SCALE;
-      // plain stores: a fill() call per square costs more than the square
-      for (let down = 0; down < SCALE; down++) {
-        for (let across = 0; across < SCALE; across++) {
-          sheet.data[left + down * sheet.width + across] = ink;
-        }
-      }
+      sheet.data[line + column] = 255 - pixels[start + row * columns + column];
     }
   }
 
   const textX = x + columns + TEXT_GAP;
   const percent = Math.floor(mistake.confidence * 100);
-  drawText(sheet, `${mistake.label}>${mistake.predicted}`, textX, y + 1, TEXT_INK, SCALE);
-  drawText(sheet, String(mistake.index), textX, y + 1 + LINE_HEIGHT, TEXT_INK, SCALE);
-  drawText(sheet, `${percent}%`, textX, y + 1 + 2 * LINE_HEIGHT, CONFIDENCE_INK, SCALE);
+  drawText(sheet, `${mistake.label}>${mistake.predicted}`, textX, y + 1, TEXT_INK);
+  drawText(sheet, String(mistake.index), textX, y + 1 + LINE_HEIGHT, TEXT_INK);
+  drawText(sheet, `${percent}%`, textX, y + 1 + 2 * LINE_HEIGHT, CONFIDENCE_INK);
 }
 
 function drawFrame(sheet: GrayImage, x: number, y: number, width: number, height: number): void {
   for (let column = x; column < x + width; column++) {
-    fillSquare(sheet, column * SCALE, y * SCALE, SCALE, FRAME_INK);
-    fillSquare(sheet, column * SCALE, (y + height - 1) * SCALE, SCALE, FRAME_INK);
+    sheet.data[y * sheet.width + column] = FRAME_INK;
+    sheet.data[(y + height - 1) * sheet.width + column] = FRAME_INK;
   }
   for (let row = y; row < y + height; row++) {
-    fillSquare(sheet, x * SCALE, row * SCALE, SCALE, FRAME_INK);
-    fillSquare(sheet, (x + width - 1) * SCALE, row * SCALE, SCALE, FRAME_INK);
+    sheet.data[row * sheet.width + x] = FRAME_INK;
+    sheet.data[row * sheet.width + x + width - 1] = FRAME_INK;
   }
+}
+
+function enlarge(image: GrayImage, scale: number): GrayImage {
+  const width = image.width * scale;
+  const height = image.height * scale;
+  const data = new Uint8Array(width * height);
+
+  // one pass writing each row once, then copies of it: a fill() per pixel costs ten times
+  // as much on a large sheet
+  let offset = 0;
+  for (let row = 0; row < image.height; row++) {
+    const first = offset;
+    for (let column = row * image.width; column < (row + 1) * image.width; column++) {
+      const value = image.data[column];
+      for (let copy = 0; copy < scale; copy++) data[offset++] = value;
+    }
+    for (let copy = 1; copy < scale; copy++) {
+      data.copyWithin(offset, first, first + width);
+      offset += width;
+    }
+  }
+  return { width, height, data };
 }

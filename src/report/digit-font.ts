@@ -31,18 +31,8 @@ export interface GrayImage {
   data: Uint8Array;
 }
 
-/**
- * Draws `text` with its top-left corner at (x, y), in `ink`, each glyph pixel a `scale` ×
- * `scale` square; (x, y) counts in those squares. Unknown characters throw.
- */
-export function drawText(
-  image: GrayImage,
-  text: string,
-  x: number,
-  y: number,
-  ink: number,
-  scale = 1,
-): void {
+/** Draws `text` with its top-left corner at (x, y), in `ink`; unknown characters throw. */
+export function drawText(image: GrayImage, text: string, x: number, y: number, ink: number): void {
   for (let position = 0; position < text.length; position++) {
     const glyph = GLYPHS[text[position]];
     if (glyph === undefined) throw new RangeError(`no glyph for ${JSON.stringify(text[position])}`);
@@ -51,8 +41,8 @@ export function drawText(
     for (let row = 0; row < GLYPH_HEIGHT; row++) {
       for (let column = 0; column < GLYPH_WIDTH; column++) {
         if (rows[row][column] !== '#') continue;
-        const left = (x + position * GLYPH_ADVANCE + column) * scale;
-        fillSquare(image, left, (y + row) * scale, scale, ink);
+        const pixelX = x + position * GLYPH_ADVANCE + column;
+        image.data[(y + row) * image.width + pixelX] = ink;
       }
     }
   }
@@ -61,12 +51,4 @@ export function drawText(
 /** Width in pixels of `characters` characters of text. */
 export function textWidth(characters: number): number {
   return characters * GLYPH_ADVANCE - (GLYPH_ADVANCE - GLYPH_WIDTH);
-}
-
-/** Paints the `size` × `size` square whose top-left corner is (x, y). */
-export function fillSquare(image: GrayImage, x: number, y: number, size: number, ink: number):
-  void {
-  for (let row = y; row < y + size; row++) {
-    image.data.fill(ink, row * image.width + x, row * image.width + x + size);
-  }
 }
