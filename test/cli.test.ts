@@ -314,11 +314,13 @@ const CASES: BadCase[] = [
     args: async () => ['--batch-size', '0'],
     stderr: /^--batch-size: expected a positive integer, got "0"$/,
   },
-  ...['pdf', 'csv,,json', ''].map((value) => ({
-    name: `--format ${JSON.stringify(value)}`,
-    args: async () => ['--format', value],
-    stderr: /^--format: expected a comma-separated list of csv, json, html, png, got "\w*" in /,
-  })),
+  ...[['pdf', 'got "pdf"'], ['csv,,json', 'got "" in "csv,,json"'], ['', 'got ""']]
+    .map(([value, found]) => ({
+      name: `--format ${JSON.stringify(value)}`,
+      args: async () => ['--format', value],
+      stderr: new RegExp('^--format: expected a comma-separated list of csv, json, html, ' +
+        `png, ${found}$`),
+    })),
   {
     name: '--images without --labels',
     args: async () => ['--images', test10k.images],

@@ -38,7 +38,8 @@ const DEFAULT_OUT = 'reports';
 export function evaluateCommand(): Command {
   const command = new Command('npm run evaluate --')
     .description('Classify MNIST images with a dense network on a pool of worker threads, ' +
-      'and write accuracy, confusion-matrix and per-class reports.')
+      'and write accuracy, confusion-matrix, per-class and calibration reports, an HTML page ' +
+      'and a PNG of the misclassified digits.')
     .version(TOOL.version)
     .addOption(new Option('--weights <file>', 'network weights: safetensors, or a pickle of ' +
       'numpy arrays such as the book\'s sample_weight.pkl')
@@ -97,8 +98,9 @@ function parseFormats(value: unknown): ReportFormat[] {
   const names = String(value).split(',').map((name) => name.trim());
   const unknown = names.find((name) => !(REPORT_FORMATS as readonly string[]).includes(name));
   if (unknown !== undefined) {
+    const context = names.length === 1 ? '' : ` in ${describeValue(value)}`;
     throw inputError('ERR_BAD_OPTION', '--format', `expected a comma-separated list of ` +
-      `${REPORT_FORMATS.join(', ')}, got ${describeValue(unknown)} in ${describeValue(value)}`);
+      `${REPORT_FORMATS.join(', ')}, got ${describeValue(unknown)}${context}`);
   }
   return REPORT_FORMATS.filter((format) => names.includes(format));
 }
