@@ -13,6 +13,7 @@ mistakes('should list the wrong predictions, most confident first', () => {
   assert.equal(listed.map((mistake) => [mistake.index, mistake.label, mistake.predicted]),
     [[2, 2, 1], [1, 1, 0], [3, 2, 0], [4, 2, 0]]);
   assert.is(listed[0].confidence, Math.fround(0.6));
+  assert.is(listed[0].labelProbability, Math.fround(0.3));
 });
 
 mistakes('should give the top three classes, a tie to the lower class', () => {

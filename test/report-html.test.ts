@@ -166,6 +166,15 @@ if (!existsSync(CHROMIUM)) {
     assert.is(await tab.locator('#gallery figure:visible').count(), summary.errors);
   });
 
+  page('should show a mistake cell\'s images when the cell is clicked', async () => {
+    const tab = await openReport();
+    const counts: number[][] = summary.confusionMatrix.counts;
+    await tab.click('#heatmap td[data-row="9"][data-column="4"]');
+    assert.is(await tab.locator('#gallery figure:visible').count(), counts[9][4]);
+    assert.equal([await tab.inputValue('#filter-true'),
+      await tab.inputValue('#filter-predicted')], ['9', '4']);
+  });
+
   async function openReport() {
     const tab = await browser.newPage();
     await tab.goto(pageUrl());

@@ -56,15 +56,15 @@ html('should escape the paths it shows', () => {
   assert.not.match(text, 'we<i>ghts');
 });
 
-html('should carry each mistake with its top-3 probabilities, most confident first', () => {
+html('should carry each mistake with its top-3 and true-class probabilities', () => {
   const json = /<script type="application\/json" id="mistake-data">([^<]*)<\/script>/
     .exec(page())?.[1];
   const data = JSON.parse(json ?? 'null');
   assert.equal(data.items, [
-    [2, 2, 1, 60, 2, 30, 0, 10],
-    [1, 1, 0, 55, 1, 30, 2, 15],
-    [3, 2, 0, 45, 1, 35, 2, 20],
-    [4, 2, 0, 40, 1, 30, 2, 30],
+    [2, 2, 1, 60, 2, 30, 0, 10, 30],
+    [1, 1, 0, 55, 1, 30, 2, 15, 30],
+    [3, 2, 0, 45, 1, 35, 2, 20, 20],
+    [4, 2, 0, 40, 1, 30, 2, 30, 30],
   ]);
 });
 

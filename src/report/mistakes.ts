@@ -16,6 +16,8 @@ export interface Mistake {
   label: number;
   predicted: number;
   confidence: number;
+  /** The probability of the true class. */
+  labelProbability: number;
   /** The three most probable classes, the predicted one first. */
   top: ClassProbability[];
 }
@@ -37,6 +39,7 @@ export function mistakesByConfidence(table: PredictionTable): Mistake[] {
       label: labels[index],
       predicted,
       confidence: row[predicted],
+      labelProbability: row[labels[index]],
       top: topClasses(row, predicted),
     });
   }

@@ -33,9 +33,16 @@ export function confusionHeatmap(matrix: Summary['confusionMatrix']): string {
     `name="heatmap-view" value="${index}"${index === 0 ? ' checked' : ''}> ${view.label}` +
     '</label>').join('\n');
   const header = labels.map((label) => `<th scope="col">${label}</th>`).join('');
+  const rowTotals = counts.map((row) => row.reduce((sum, count) => sum + count, 0));
+  const columnTotals = labels.map((_, column) =>
+    counts.reduce((sum, row) => sum + row[column], 0));
   const rows = labels.map((label, row) => `<tr><th scope="row">${label}</th>` +
     labels.map((_, column) => cell(views, scales, row, column, counts, labels)).join('') +
-    '</tr>').join('\n');
+    `<th class="total" title="${thousands(rowTotals[row])} images of class ${label}">` +
+    `${thousands(rowTotals[row])}</th></tr>`).join('\n');
+  const footer = `<tr><th scope="row" class="total">all</th>${columnTotals.map((total, column) =>
+    `<th class="total" title="${thousands(total)} images predicted ${labels[column]}">` +
+    `${thousands(total)}</th>`).join('')}<th class="total"></th></tr>`;
 
   return `<div class="switch" role="radiogroup" aria-label="values shown">
 ${switches}
@@ -45,10 +52,12 @@ ${switches}
 <caption><span id="heatmap-view-name">${HEATMAP_VIEWS[0].label}</span> · rows: true class ·
 columns: predicted class · <span class="key key-correct">correct</span>
 <span class="key key-mistake">mistakes</span>, each shaded against its own largest value</caption>
-<thead><tr><th class="corner" scope="col">true \\ predicted</th>${header}</tr></thead>
+<thead><tr><th class="corner" scope="col">true \\ predicted</th>${header}` +
+    `<th scope="col" class="total">all</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
+<tfoot>${footer}</tfoot>
 </table>
 </div>`;
 }

@@ -11,6 +11,9 @@ import type { Mistake } from '../mistakes.js';
 /** Digits per row of the sprite. */
 export const SPRITE_COLUMNS = 50;
 
+// How many of the most frequent (true, predicted) pairs get a button.
+const PAIRS_SHOWN = 6;
+
 /** The gallery's controls, its empty container, the sprite and the data the script reads. */
 export function gallery(mistakes: Mistake[], images: ImageSet, classCount: number): string {
   const options = (pick: (mistake: Mistake) => number) => {
@@ -24,15 +27,17 @@ export function gallery(mistakes: Mistake[], images: ImageSet, classCount: numbe
     rows: images.rows,
     columns: images.columns,
     spriteColumns: SPRITE_COLUMNS,
-    // index, true label, then the top three classes and their probabilities in per cent
+    // index, true label, the top three classes and their probabilities, then the true
+    // class's probability; probabilities in per cent
     items: mistakes.map((mistake) => [mistake.index, mistake.label,
-      ...mistake.top.flatMap((entry) => [entry.label, Number((entry.probability * 100)
-        .toFixed(1))])]),
+      ...mistake.top.flatMap((entry) => [entry.label, asPercent(entry.probability)]),
+      asPercent(mistake.labelProbability)]),
   };
   const sprite = mistakes.length === 0 ? '' : `<img id="digit-sprite" hidden alt="" ` +
     `src="data:image/png;base64,${Buffer.from(digitSprite(mistakes, images)).toString('base64')}">`;
 
-  return `<div class="switch filters">
+  return `${frequentPairs(mistakes)}
+<div class="switch filters">
 <label>true class <select id="filter-true">${options((mistake) => mistake.label)}</select></label>
 <label>predicted <select id="filter-predicted">${options((mistake) => mistake.predicted)}` +
     `</select></label>
@@ -43,6 +48,29 @@ export function gallery(mistakes: Mistake[], images: ImageSet, classCount: numbe
 <div class="gallery" id="gallery"></div>
 ${sprite}
 <script type="application/json" id="mistake-data">${JSON.stringify(data)}</script>`;
+}
+
+function asPercent(probability: number): number {
+  return Number((probability * 100).toFixed(1));
+}
+
+// Buttons that show the most frequent confusions, most images first, then by class.
+function frequentPairs(mistakes: Mistake[]): string {
+  const counts = new Map<string, { label: number; predicted: number; count: number }>();
+  for (const { label, predicted } of mistakes) {
+    const key = `${label} ${predicted}`;
+    const pair = counts.get(key) ?? { label, predicted, count: 0 };
+    pair.count++;
+    counts.set(key, pair);
+  }
+  const pairs = [...counts.values()].sort((a, b) => b.count - a.count || a.label - b.label ||
+    a.predicted - b.predicted).slice(0, PAIRS_SHOWN);
+  if (pairs.length === 0) return '';
+
+  return '<div class="pairs">most frequent: ' + pairs.map((pair) => `<button type="button" ` +
+    `data-true="${pair.label}" data-predicted="${pair.predicted}" title="show the ` +
+    `${pair.count} images of ${pair.label} taken for ${pair.predicted}">${pair.label} → ` +
+    `${pair.predicted} ×${pair.count}</button>`).join(' ') + '</div>';
 }
 
 /** The misclassified digits in gallery order, `SPRITE_COLUMNS` to a row, dark on white. */

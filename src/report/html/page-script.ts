@@ -52,14 +52,23 @@ export const PAGE_SCRIPT = String.raw`
     applyFilters();
   });
 
+  function showPair(trueClass, predictedClass) {
+    filterTrue.value = trueClass;
+    filterPredicted.value = predictedClass;
+    applyFilters();
+  }
+
   // a click on a mistake cell of the heatmap shows those images
   heatmap.addEventListener('click', function (event) {
     var cell = event.target.closest('td.other');
     if (!cell || cell.dataset.text.split('|')[0] === '0') return;
-    filterTrue.value = cell.dataset.row;
-    filterPredicted.value = cell.dataset.column;
-    applyFilters();
+    showPair(cell.dataset.row, cell.dataset.column);
     document.getElementById('mistakes').scrollIntoView({ behavior: 'smooth' });
+  });
+  document.querySelectorAll('.pairs button').forEach(function (button) {
+    button.addEventListener('click', function () {
+      showPair(button.dataset.true, button.dataset.predicted);
+    });
   });
 
   function card(item, sprite, position) {
@@ -82,13 +91,20 @@ export const PAGE_SCRIPT = String.raw`
     heading.className = 'labels';
     heading.innerHTML = '<b>' + item[1] + '</b> → <b class="wrong">' + item[2] + '</b>' +
       '<span class="index">#' + item[0] + '</span>';
+    // the top classes, and the true class after them when it is not among them
     var top3 = document.createElement('ol');
-    for (var k = 2; k < item.length; k += 2) {
+    var isTrueShown = false;
+    var addEntry = function (label, percent, prefix) {
       var entry = document.createElement('li');
-      entry.textContent = item[k] + ': ' + item[k + 1].toFixed(1) + '%';
-      if (item[k] === item[1]) entry.className = 'true-class';
+      entry.textContent = prefix + label + ': ' + percent.toFixed(1) + '%';
+      if (label === item[1]) entry.className = 'true-class';
       top3.appendChild(entry);
+    };
+    for (var k = 2; k < item.length - 1; k += 2) {
+      addEntry(item[k], item[k + 1], '');
+      if (item[k] === item[1]) isTrueShown = true;
     }
+    if (!isTrueShown) addEntry(item[1], item[item.length - 1], 'true ');
     caption.appendChild(heading);
     caption.appendChild(top3);
     figure.title = 'image ' + item[0] + ': true ' + item[1] + ', predicted ' + item[2] +

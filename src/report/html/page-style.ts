@@ -40,6 +40,7 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
   font-size: 13px; cursor: default; }
 .heatmap td.other { cursor: pointer; }
 .heatmap td:hover { outline: 2px solid var(--ink); outline-offset: -2px; }
+.heatmap .total { font-weight: 400; font-size: 12px; text-align: center; }
 .heatmap caption { caption-side: bottom; text-align: left; color: var(--muted);
   padding-top: 8px; font-size: 12px; }
 .key { padding: 0 6px; border-radius: 3px; color: #fff; }
@@ -85,9 +86,15 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
   font-variant-numeric: tabular-nums; }
 .mistake li.true-class { color: var(--correct); font-weight: 600; }
 #gallery-count { color: var(--muted); }
+.pairs { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 0 0 10px;
+  color: var(--muted); }
+.pairs button { font: inherit; font-size: 12px; border: 1px solid var(--line);
+  background: var(--panel); border-radius: 12px; padding: 1px 9px; cursor: pointer;
+  color: var(--ink); }
+.pairs button:hover { border-color: var(--wrong); }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
-  nav, .switch { display: none; }
+  nav, .switch, .pairs { display: none; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   section { break-inside: avoid-page; }
   #mistakes { break-inside: auto; }
