@@ -77,8 +77,8 @@ ${calibrationCharts(summary)}
 <section id="mistakes">
 <h2>Misclassified images</h2>
 <p class="note">${countOf(mistakes.length, 'image')}, most confident mistakes first: the true
-class, then the prediction in red, the image's index, and the three most probable classes.
-</p>
+class, then the prediction in red, the image's index, and the three most probable classes,
+the true class in blue. Hover a digit for its summary.</p>
 ${gallery(mistakes, images, CLASS_COUNT)}
 </section>
 <script>${PAGE_SCRIPT}</script>
