@@ -4,7 +4,7 @@
 // reason printed, where no Chromium is installed; CI sets REQUIRE_CHROMIUM to fail instead.
 
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -15,15 +15,18 @@ import * as assert from 'uvu/assert';
 
 import { loadDataset } from '../src/data/dataset.js';
 import { mnistPaths } from '../src/data/mnist-files.js';
-import { temporaryFolder } from './helpers/random-network.js';
-import { runCli } from './helpers/run-cli.js';
+import { PROJECT_ROOT, runCli } from './helpers/run-cli.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without the background-networking flags Chromium reaches out on its own at start.
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const folder = await temporaryFolder();
+// Kept after the run, unlike the other tests' temporary folders, so that the reports and
+// the screenshots can be looked at (and kept by CI); git ignores the folder.
+const folder = join(PROJECT_ROOT, 'test-output', 'report-html');
+await rm(folder, { recursive: true, force: true });
+await mkdir(folder, { recursive: true });
 const out = join(folder, 'reports');
 const run = await runCli('evaluate', ['--out', out, '--workers', '2', '--quiet']);
 assert.is(run.exitCode, 0, run.stderr);
