@@ -14,7 +14,13 @@ import { checkOutputFolder, replaceFiles } from './io/atomic-files.js';
 import { loadWeights, type LoadedWeights } from './model/load-weights.js';
 import { formatShape, networkWidths, shareNetwork } from './model/network.js';
 import { computeMetrics, confusionMatrix, type Metrics } from './report/metrics.js';
-import { buildReportFiles, REPORT_FILE_NAMES } from './report/report-files.js';
+import { computeProbabilityFigures } from './report/probability-figures.js';
+import {
+  buildReportFiles,
+  REPORT_FORMATS,
+  reportFileNames,
+  type ReportFormat,
+} from './report/report-files.js';
 import { buildSummary, type Summary } from './report/summary.js';
 import { TOOL } from './tool.js';
 
@@ -27,6 +33,8 @@ export interface EvaluationRequest {
   batchSize: number;
   kernel: KernelName;
   out: string;
+  /** Which kinds of report to write; all of them when absent. */
+  formats?: readonly ReportFormat[];
   /** Called once the inputs are read, with the number of images to classify. */
   onStart?: (imageCount: number) => void;
   onBatchDone?: (images: number) => void;
@@ -43,11 +51,12 @@ export interface EvaluationResult {
 export async function evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
   const startedAt = new Date();
   const startMs = performance.now();
+  const fileNames = reportFileNames(request.formats ?? REPORT_FORMATS);
   const { dataset, weights, pool } = await loadInputsAndStartPool(request);
   let classification;
   try {
     checkInputSize(dataset, weights);
-    await checkOutputFolder(request.out, REPORT_FILE_NAMES, '--out');
+    await checkOutputFolder(request.out, fileNames, '--out');
 
     request.onStart?.(dataset.count);
     classification = await pool.run(dataset, request.onBatchDone);
@@ -55,9 +64,15 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
     await pool.close();
   }
 
+  const table = {
+    labels: dataset.labels,
+    predictions: classification.predictions,
+    probabilities: classification.probabilities,
+    classCount: CLASS_COUNT,
+  };
   const metrics = computeMetrics(
     confusionMatrix(dataset.labels, classification.predictions, CLASS_COUNT));
-  const summary = buildSummary(metrics, {
+  const summary = buildSummary(metrics, computeProbabilityFigures(table), {
     tool: TOOL,
     data: {
       split: request.split,
@@ -81,18 +96,15 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
       classifyMs: classification.elapsedMs,
       wallTimeMs: performance.now() - startMs,
     },
-    files: REPORT_FILE_NAMES,
+    files: fileNames,
   });
 
-  const table = {
-    labels: dataset.labels,
-    predictions: classification.predictions,
-    probabilities: classification.probabilities,
-    classCount: CLASS_COUNT,
-  };
-  await replaceFiles(request.out, buildReportFiles({ summary, metrics, table }));
+  // the pixels go to the reports that draw the misclassified digits
+  const images = { rows: dataset.rows, columns: dataset.columns, pixels: dataset.pixels };
+  await replaceFiles(request.out,
+    buildReportFiles({ summary, metrics, table, images }, request.formats));
 
-  const reportPaths = REPORT_FILE_NAMES.map((name) => join(request.out, name));
+  const reportPaths = fileNames.map((name) => join(request.out, name));
   return { summary, metrics, reportPaths };
 }
 
