@@ -14,7 +14,8 @@ import type { KernelName } from './kernels/kernel-names.js';
 import { checkOutputFile, checkOutputFolder, replaceFile } from './io/atomic-files.js';
 import { loadWeights, type LoadedWeights } from './model/load-weights.js';
 import { formatShape, networkWidths, shareNetwork } from './model/network.js';
-import { REPORT_FILE_NAMES } from './report/report-files.js';
+import { consecutiveImages } from './report/contact-sheet.js';
+import { REPORT_FORMATS, reportFileNames, type ReportFormat } from './report/report-files.js';
 import {
   writeReports,
   type ClassifiedSet,
@@ -35,6 +36,8 @@ export interface EvaluationRequest {
   batchSize: number;
   kernel: KernelName;
   out: string;
+  /** Which kinds of report to write; all of them when absent. */
+  formats?: readonly ReportFormat[];
   /** Called once the inputs are read, with the number of images to classify. */
   onStart?: (imageCount: number) => void;
   onBatchDone?: (images: number) => void;
@@ -48,9 +51,10 @@ export interface ShardEvaluation {
 
 /** Runs one whole evaluation and writes its reports into `request.out`. */
 export async function evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
+  const formats = request.formats ?? REPORT_FORMATS;
   const { set } = await classifyImages(request, null,
-    () => checkOutputFolder(request.out, REPORT_FILE_NAMES, '--out'));
-  return writeReports(set, request.out);
+    () => checkOutputFolder(request.out, reportFileNames(formats), '--out'));
+  return writeReports(set, request.out, formats);
 }
 
 /** Evaluates one shard's slice of the images and writes its partial result into `out`. */
@@ -122,6 +126,9 @@ async function classifyImages(
       probabilities: classification.probabilities,
       classCount: CLASS_COUNT,
     },
+    // numbered within the slice, as the table is
+    images: consecutiveImages(dataset.rows, dataset.columns,
+      dataset.pixels.subarray(start * pixelsPerImage, end * pixelsPerImage)),
   };
   return { set, images };
 }

@@ -13,26 +13,12 @@ import type { Tensor } from '../src/model/tensor.js';
 import { encodeIdx, TINY_IMAGES, TINY_LABELS } from './helpers/idx-bytes.js';
 import { networkToSafetensors } from '../src/model/save-weights.js';
 import { randomNetwork, temporaryFolder, writeRandomWeights } from './helpers/random-network.js';
+import { readReports } from './helpers/read-reports.js';
 import { runCli, runShell, type CommandResult } from './helpers/run-cli.js';
 
 const folder = await temporaryFolder();
 const weights = await writeRandomWeights(folder);
 
-// Every report file of a folder, with the run's timing section taken out of summary.json.
-async function readReports(out: string): Promise<Map<string, string>> {
-  const reports = new Map<string, string>();
-  for (const name of (await readdir(out)).sort()) {
-    const content = await readFile(join(out, name), 'utf8');
-    if (name !== 'summary.json') {
-      reports.set(name, content);
-      continue;
-    }
-    const { run, ...rest } = JSON.parse(content) as { run: unknown };
-    assert.type(run, 'object');
-    reports.set(name, JSON.stringify(rest, null, 2));
-  }
-  return reports;
-}
 
 function assertSucceeded(result: CommandResult): void {
   assert.is(result.exitCode, 0, `exit code ${result.exitCode}, stderr: ${result.stderr}`);
@@ -56,8 +42,9 @@ for (const kernel of ['wasm', 'js']) {
 
     const [first, ...others] = runs;
     assert.equal([...first.keys()], [
-      'confusion-matrix.csv', 'confusion-matrix.json', 'misclassified.csv', 'per-class.csv',
-      'predictions.csv', 'summary.json',
+      'confusion-matrix-normalized.csv', 'confusion-matrix.csv', 'confusion-matrix.json',
+      'misclassified.csv', 'misclassified.png', 'per-class.csv', 'predictions.csv',
+      'report.html', 'summary.json',
     ]);
     for (const other of others) {
       for (const [name, content] of first) {
@@ -84,9 +71,31 @@ output('should print accuracy, the matrix, the report paths and the speed on std
   assert.ok(result.stdout.startsWith(`accuracy ${accuracy} (${summary.correct} of 10000 correct)`),
     result.stdout);
   assert.match(result.stdout, /confusion matrix \(rows: true class, columns: predicted class\)/);
+  assert.match(result.stdout, new RegExp(`top-2 accuracy ${summary.top2Accuracy.toFixed(4)}, ` +
+    `top-3 accuracy ${summary.top3Accuracy.toFixed(4)}`));
+  assert.match(result.stdout, new RegExp('expected calibration error ' +
+    `${summary.calibration.expectedCalibrationError.toFixed(4)} \\(15 equal-width`));
+  for (const by of ['true', 'predicted']) {
+    assert.match(result.stdout,
+      new RegExp(`normalized by ${by} class[^\\n]*\\n[^\\n]*\\n +0( +[\\d.]+){10}\\n`));
+  }
   assert.match(result.stdout, new RegExp(`reports: ${out}/summary.json`));
   assert.match(result.stdout, /10000 images in [\d.]+ s on \d+ workers \([\d,]+ images\/s\)/);
   assert.is(result.stderr, '', 'no progress bar when stderr is not a terminal');
+});
+
+output('should write only the formats --format names, and list only those', async () => {
+  const out = join(folder, 'some-formats');
+  const result = await runCli('evaluate', ['--weights', weights, '--out', out,
+    '--format', 'png,json']);
+  assertSucceeded(result);
+
+  const written = ['summary.json', 'confusion-matrix.json', 'misclassified.png'];
+  assert.equal((await readdir(out)).sort(), [...written].sort());
+  const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.files, written);
+  assert.match(result.stdout, new RegExp(`reports: ${written.map((name) => join(out, name))
+    .join(', ')}\n`));
 });
 
 output('should print summary.json itself with --json', async () => {
@@ -279,6 +288,13 @@ const CASES: BadCase[] = [
     args: async () => ['--batch-size', '0'],
     stderr: /^--batch-size: expected a positive integer, got "0"$/,
   },
+  ...[['pdf', 'got "pdf"'], ['csv,,json', 'got "" in "csv,,json"'], ['', 'got ""']]
+    .map(([value, found]) => ({
+      name: `--format ${JSON.stringify(value)}`,
+      args: async () => ['--format', value],
+      stderr: new RegExp('^--format: expected a comma-separated list of csv, json, html, ' +
+        `png, ${found}$`),
+    })),
   {
     name: '--shard-index beyond --shard-count',
     args: async () => ['--shard-index', '4', '--shard-count', '4'],

@@ -9,26 +9,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { temporaryFolder, writeRandomWeights } from './helpers/random-network.js';
+import { readReports } from './helpers/read-reports.js';
 import { runCli, runCliWith, type CommandResult } from './helpers/run-cli.js';
 
 const folder = await temporaryFolder();
 const weights = await writeRandomWeights(folder);
 
-// Every report of a folder, summary.json without its run section (timings and settings).
-async function readReports(out: string): Promise<Map<string, string>> {
-  const reports = new Map<string, string>();
-  for (const name of (await readdir(out)).sort()) {
-    const content = await readFile(join(out, name), 'utf8');
-    if (name !== 'summary.json') {
-      reports.set(name, content);
-      continue;
-    }
-    const { run, ...rest } = JSON.parse(content) as { run: unknown };
-    assert.type(run, 'object');
-    reports.set(name, JSON.stringify(rest, null, 2));
-  }
-  return reports;
-}
 
 function assertSucceeded(result: CommandResult): void {
   assert.is(result.exitCode, 0, `exit code ${result.exitCode}, stderr: ${result.stderr}`);

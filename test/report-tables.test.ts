@@ -3,7 +3,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { predictionsCsv } from '../src/report/predictions-csv.js';
-import { misclassifiedCsv } from '../src/report/tables.js';
+import { computeMetrics, confusionMatrix } from '../src/report/metrics.js';
+import { misclassifiedCsv, normalizedConfusionCsv } from '../src/report/tables.js';
 import { seededRandom } from './helpers/random-network.js';
 
 // Three images of three classes: the second is wrong.
@@ -64,3 +65,23 @@ misclassified('should list the wrong predictions with the probability of the tru
 });
 
 misclassified.run();
+
+// ---
+
+const normalized = suite('normalizedConfusionCsv');
+
+normalized('should write the rates by true class, then by predicted class', () => {
+  const metrics = computeMetrics(confusionMatrix([0, 0, 1, 1, 2, 2, 2], [0, 1, 1, 1, 2, 0, 1], 3));
+  assert.is(normalizedConfusionCsv(metrics), [
+    'normalized_by,true\\predicted,0,1,2',
+    'true,0,0.500000,0.500000,0.000000',
+    'true,1,0.000000,1.000000,0.000000',
+    'true,2,0.333333,0.333333,0.333333',
+    'predicted,0,0.500000,0.250000,0.000000',
+    'predicted,1,0.000000,0.500000,0.000000',
+    'predicted,2,0.500000,0.250000,1.000000',
+    '',
+  ].join('\n'));
+});
+
+normalized.run();

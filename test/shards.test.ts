@@ -7,7 +7,9 @@ import * as assert from 'uvu/assert';
 
 import { InputError } from '../src/errors.js';
 import { computeMetrics, confusionMatrix } from '../src/report/metrics.js';
-import { buildReportFiles, REPORT_FILE_NAMES } from '../src/report/report-files.js';
+import { consecutiveImages } from '../src/report/contact-sheet.js';
+import { computeProbabilityFigures } from '../src/report/probability-figures.js';
+import { buildReportFiles, reportFileNames } from '../src/report/report-files.js';
 import { buildSummary } from '../src/report/summary.js';
 import type { ClassifiedSet } from '../src/report/write-reports.js';
 import { mergePartials, type NamedPartial } from '../src/shards/merge.js';
@@ -28,15 +30,17 @@ function randomSet(count: number, seed: number, sha = 'a'.repeat(64)): Classifie
   const labels = Uint8Array.from({ length: count }, () => Math.floor(next() * CLASSES));
   const predictions = labels.map((label) => (next() < 0.8 ? label : Math.floor(next() * CLASSES)));
   const probabilities = Float32Array.from({ length: count * CLASSES }, () => next());
+  const pixels = Uint8Array.from({ length: count * 4 }, () => Math.floor(next() * 256));
   const file = (path: string) => ({ path, sha256: sha, bytes: 100 });
   return {
     data: { split: null, images: file('images.idx'), labels: file('labels.idx'), count,
-      imageShape: [28, 28] },
+      imageShape: [2, 2] },
     weights: { file: file('weights.safetensors'), format: 'safetensors', widths: [784, 10],
       hiddenActivation: 'sigmoid', metadata: {} },
     run: { workers: 2, batchSize: 100, kernel: 'wasm', startedAt: '2026-01-01T00:00:00.000Z',
       classifyMs: 10, wallTimeMs: 20 },
     table: { labels, predictions, probabilities, classCount: CLASSES },
+    images: consecutiveImages(2, 2, pixels),
   };
 }
 
@@ -49,22 +53,26 @@ function shardOf(set: ClassifiedSet, index: number, count: number): NamedPartial
     shard: { index, count, indexFrom: '--shard-index', countFrom: '--shard-count', images },
     set: { ...set, table: { ...table, labels: table.labels.slice(start, end),
       predictions: table.predictions.slice(start, end),
-      probabilities: table.probabilities.slice(start * CLASSES, end * CLASSES) } },
+      probabilities: table.probabilities.slice(start * CLASSES, end * CLASSES) },
+    images: { ...set.images, pixelsOf: (image: number) => set.images.pixelsOf(start + image) } },
   };
   const path = partialFileName(index, count);
   return { path, partial: decodePartial(encodePartial(partial), path) };
 }
 
-// The report files of a set, summary.json's run section aside.
+// The report files of a set, as text, with summary.json's run section and the line of
+// report.html that shows it left out.
 function reportsOf(set: ClassifiedSet): Map<string, string> {
-  const { table } = set;
+  const { table, images } = set;
   const metrics = computeMetrics(confusionMatrix(table.labels, table.predictions, CLASSES));
-  const summary = buildSummary(metrics, { tool: TOOL, data: set.data, weights: set.weights,
-    run: set.run, files: REPORT_FILE_NAMES });
-  const files = buildReportFiles({ summary, metrics, table });
+  const summary = buildSummary(metrics, computeProbabilityFigures(table), { tool: TOOL,
+    data: set.data, weights: set.weights, run: set.run, files: reportFileNames() });
+  const files = new Map([...buildReportFiles({ summary, metrics, table, images })]
+    .map(([name, content]) => [name, Buffer.from(content).toString('latin1')]));
   const { run, ...rest } = summary;
   assert.type(run, 'object');
   files.set('summary.json', JSON.stringify(rest));
+  files.set('report.html', files.get('report.html')!.replace(/<p [^>]*id="run-section".*\n/, ''));
   return files;
 }
 

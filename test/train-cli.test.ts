@@ -72,7 +72,11 @@ training('should end, after Ctrl-C and --resume, with the uninterrupted run\'s b
     const out = join(folder, 'stopped', 'net.safetensors');
     const checkpoint = join(folder, 'stopped', 'net.checkpoint.safetensors');
     const { child, finished } = startCli('train', [...settings, '--out', out]);
-    while (!existsSync(checkpoint)) await sleep(5);
+    // the first epoch's line is printed once its checkpoint is written and flushed
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => { stderr += chunk; });
+    while (!stderr.includes('epoch  1/12')) await sleep(5);
+    assert.ok(existsSync(checkpoint), 'the first checkpoint is written');
     child.kill('SIGINT');
     const stopped = await finished;
 

@@ -1,5 +1,6 @@
-// The short human summary printed on stdout after a run: accuracy, the confusion matrix as
-// an aligned table, the averages, where the reports went, and how fast it ran.
+// The short human summary printed on stdout after a run: accuracy and top-k accuracy, the
+// calibration error, the confusion matrix as aligned tables of counts and of rates, the
+// averages, where the reports went, and how fast it ran.
 
 import { dirname } from 'node:path';
 
@@ -14,12 +15,25 @@ export function formatConsoleSummary(summary: Summary, reportPaths: string[]): s
   const seconds = (run.classifyMs / 1000).toFixed(2);
   // toLocaleString would start the ICU library: 15 ms of a 300 ms command
   const rate = withThousands(run.imagesPerSecond);
+  const { labels, counts, normalizedByTrueClass, normalizedByPredictedClass } =
+    summary.confusionMatrix;
+  const { calibration } = summary;
 
   return [
     `accuracy ${summary.accuracy.toFixed(4)} (${summary.correct} of ${summary.total} correct)`,
+    `top-2 accuracy ${summary.top2Accuracy.toFixed(4)}, ` +
+      `top-3 accuracy ${summary.top3Accuracy.toFixed(4)}`,
+    `expected calibration error ${calibration.expectedCalibrationError.toFixed(4)} ` +
+      `(${calibration.binCount} equal-width confidence bins)`,
     '',
     'confusion matrix (rows: true class, columns: predicted class)',
-    ...formatMatrix(summary.confusionMatrix.labels, summary.confusionMatrix.counts),
+    ...formatMatrix(labels, counts),
+    '',
+    'normalized by true class (% of each row; recall on the diagonal)',
+    ...formatMatrix(labels, normalizedByTrueClass.map(percentRow)),
+    '',
+    'normalized by predicted class (% of each column; precision on the diagonal)',
+    ...formatMatrix(labels, normalizedByPredictedClass.map(percentRow)),
     '',
     formatAverageRow('', { precision: 'precision', recall: 'recall', f1: 'f1' }),
     formatAverageRow('macro avg', fixedAverages(summary.macroAverage)),
@@ -55,13 +69,19 @@ export function formatShardSummary(partial: PartialResult, path: string, json: b
   ].join('\n');
 }
 
-function formatMatrix(labels: number[], counts: number[][]): string[] {
+function formatMatrix(labels: number[], counts: (number | string)[][]): string[] {
   const width = Math.max(5, ...counts.flat().map((count) => String(count).length + 1));
   const cell = (value: string | number) => String(value).padStart(width);
 
   const header = ' '.repeat(6) + labels.map(cell).join('');
   const rows = counts.map((row, label) => String(label).padStart(6) + row.map(cell).join(''));
   return [header, ...rows];
+}
+
+// Rates as percentages with one decimal; a plain 0 where there is nothing, to keep the
+// table readable.
+function percentRow(rates: number[]): string[] {
+  return rates.map((rate) => (rate === 0 ? '0' : (rate * 100).toFixed(1)));
 }
 
 function fixedAverages(average: AverageMetrics): Record<'precision' | 'recall' | 'f1', string> {

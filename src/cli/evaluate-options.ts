@@ -4,7 +4,7 @@
 
 import { Command, Option } from 'commander';
 
-import { inputError } from '../errors.js';
+import { describeValue, inputError } from '../errors.js';
 import type { EvaluationRequest } from '../evaluation.js';
 import {
   defaultKernel,
@@ -13,6 +13,7 @@ import {
   type KernelName,
 } from '../kernels/kernel-names.js';
 import { DEFAULT_WEIGHTS } from '../project-files.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/report-files.js';
 import { chooseShard, COUNT_VARIABLES, INDEX_VARIABLES, type ShardChoice } from
   '../shards/shard-choice.js';
 import { TOOL } from '../tool.js';
@@ -27,6 +28,7 @@ import {
 /** The evaluate command's settings, checked and with defaults applied. */
 export interface EvaluateOptions extends Pick<EvaluationRequest, 'data' | 'split' | 'weights' |
   'workers' | 'batchSize' | 'kernel' | 'out'> {
+  formats: ReportFormat[];
   json: boolean;
   quiet: boolean;
   /** The slice to evaluate when the run is one shard of a split evaluation. */
@@ -40,7 +42,8 @@ const DEFAULT_OUT = 'reports';
 export function evaluateCommand(): Command {
   const command = new Command('npm run evaluate --')
     .description('Classify MNIST images with a dense network on a pool of worker threads, ' +
-      'and write accuracy, confusion-matrix and per-class reports.')
+      'and write accuracy, confusion-matrix, per-class and calibration reports, an HTML page ' +
+      'and a PNG of the misclassified digits.')
     .version(TOOL.version)
     .addOption(new Option('--weights <file>', 'network weights: safetensors, or a pickle of ' +
       'numpy arrays such as the book\'s sample_weight.pkl')
@@ -54,6 +57,9 @@ export function evaluateCommand(): Command {
       .default(defaultKernel(), `${defaultKernel()}, the fastest one installed`))
     .addOption(new Option('--out <folder>', 'folder the reports are written to')
       .default(DEFAULT_OUT, DEFAULT_OUT))
+    .addOption(new Option('--format <list>', 'which reports to write, a comma-separated list ' +
+      `of ${REPORT_FORMATS.join(', ')}`).default(REPORT_FORMATS.join(','),
+      `${REPORT_FORMATS.join(',')}, all of them`))
     .option('--json', 'print summary.json to stdout instead of the text summary')
     .option('--shard-index <index>', 'evaluate only shard INDEX (from 0) of --shard-count, and ' +
       `write its partial result for npm run merge (default: ${INDEX_VARIABLES.join(', ')})`)
@@ -85,6 +91,7 @@ export function normalizeEvaluateOptions(program: Command): EvaluateOptions {
     batchSize: parseCount(raw.batchSize, '--batch-size'),
     kernel: checkKernel(raw.kernel as KernelName),
     out: String(raw.out),
+    formats: parseFormats(raw.format),
     json: raw.json === true,
     quiet: raw.quiet === true,
     shard: chooseShard({ shard: raw.shard === true, index: optionalString(raw.shardIndex),
@@ -100,4 +107,16 @@ function checkKernel(kernel: KernelName): KernelName {
   if (kernel !== 'wasm' || defaultKernel() === 'wasm') return kernel;
   throw inputError('ERR_BAD_OPTION', '--kernel', `expected a built kernel, and wasm is not: ` +
     `${WASM_KERNEL_FILE} is missing (build it with npm run build:wasm)`);
+}
+
+// A comma-separated list of formats, each named once at most, in any order.
+function parseFormats(value: unknown): ReportFormat[] {
+  const names = String(value).split(',').map((name) => name.trim());
+  const unknown = names.find((name) => !(REPORT_FORMATS as readonly string[]).includes(name));
+  if (unknown !== undefined) {
+    const context = names.length === 1 ? '' : ` in ${describeValue(value)}`;
+    throw inputError('ERR_BAD_OPTION', '--format', `expected a comma-separated list of ` +
+      `${REPORT_FORMATS.join(', ')}, got ${describeValue(unknown)}${context}`);
+  }
+  return REPORT_FORMATS.filter((format) => names.includes(format));
 }

@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 
 import { checkOutputFolder } from '../io/atomic-files.js';
-import { REPORT_FILE_NAMES } from '../report/report-files.js';
+import { reportFileNames } from '../report/report-files.js';
 import { writeReports } from '../report/write-reports.js';
 import { mergePartials, readPartials } from '../shards/merge.js';
 import { TOOL } from '../tool.js';
@@ -30,7 +30,7 @@ await runCommand(async () => {
   const options = program.opts<{ out: string; json?: boolean }>();
   refuseEmptyPaths(options, ['out']);
   exitOnInterrupt(() => {});
-  await checkOutputFolder(options.out, REPORT_FILE_NAMES, '--out');
+  await checkOutputFolder(options.out, reportFileNames(), '--out');
 
   const set = mergePartials(await readPartials(program.args));
   const result = await writeReports(set, options.out);

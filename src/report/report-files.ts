@@ -1,38 +1,72 @@
-// Assembles the full set of report files in memory, so that they can be written all at once
-// or not at all.
+// Assembles the chosen report files in memory, so that they can be written all at once or
+// not at all. Each file belongs to one format of --format; the misclassified images are
+// sorted once for the two files that show them.
 
 import type { Metrics } from './metrics.js';
+import { misclassifiedPng, type ImageSet } from './contact-sheet.js';
+import { reportHtml } from './html/report-html.js';
+import { mistakesByConfidence, type Mistake } from './mistakes.js';
 import type { Summary } from './summary.js';
 import { predictionsCsv } from './predictions-csv.js';
 import {
   confusionMatrixCsv,
   misclassifiedCsv,
+  normalizedConfusionCsv,
   perClassCsv,
   type PredictionTable,
 } from './tables.js';
+
+/** The kinds of report --format chooses from. */
+export const REPORT_FORMATS = ['csv', 'json', 'html', 'png'] as const;
+export type ReportFormat = typeof REPORT_FORMATS[number];
 
 /** Everything the reports are made from. */
 export interface ReportInputs {
   summary: Summary;
   metrics: Metrics;
   table: PredictionTable;
+  images: ImageSet;
 }
 
-const REPORTS: [string, (inputs: ReportInputs) => string][] = [
-  ['summary.json', ({ summary }) => toJson(summary)],
-  ['confusion-matrix.csv', ({ metrics }) => confusionMatrixCsv(metrics)],
-  ['confusion-matrix.json', ({ summary }) => toJson(summary.confusionMatrix)],
-  ['per-class.csv', ({ metrics }) => perClassCsv(metrics)],
-  ['predictions.csv', ({ table }) => predictionsCsv(table)],
-  ['misclassified.csv', ({ table }) => misclassifiedCsv(table)],
+interface Sources extends ReportInputs {
+  mistakes: () => Mistake[];
+}
+
+type Report = [name: string, format: ReportFormat, build: (sources: Sources) => string |
+  Uint8Array];
+
+const REPORTS: Report[] = [
+  ['summary.json', 'json', ({ summary }) => toJson(summary)],
+  ['confusion-matrix.csv', 'csv', ({ metrics }) => confusionMatrixCsv(metrics)],
+  ['confusion-matrix-normalized.csv', 'csv', ({ metrics }) => normalizedConfusionCsv(metrics)],
+  ['confusion-matrix.json', 'json', ({ summary }) => toJson(summary.confusionMatrix)],
+  ['per-class.csv', 'csv', ({ metrics }) => perClassCsv(metrics)],
+  ['predictions.csv', 'csv', ({ table }) => predictionsCsv(table)],
+  ['misclassified.csv', 'csv', ({ table }) => misclassifiedCsv(table)],
+  ['misclassified.png', 'png', ({ mistakes, images, summary }) =>
+    misclassifiedPng(mistakes(), images, summary.total)],
+  ['report.html', 'html', ({ summary, mistakes, images }) =>
+    reportHtml({ summary, mistakes: mistakes(), images })],
 ];
 
-/** Names of the files every run writes, in the order they are listed. */
-export const REPORT_FILE_NAMES = REPORTS.map(([name]) => name);
+/** Names of the files a run writes for `formats`, in the order they are listed. */
+export function reportFileNames(formats: readonly ReportFormat[] = REPORT_FORMATS): string[] {
+  return REPORTS.filter(([, format]) => formats.includes(format)).map(([name]) => name);
+}
 
-/** Every report's name and content. */
-export function buildReportFiles(inputs: ReportInputs): Map<string, string> {
-  return new Map(REPORTS.map(([name, build]) => [name, build(inputs)]));
+/** The name and content of every report of `formats`. */
+export function buildReportFiles(
+  inputs: ReportInputs,
+  formats: readonly ReportFormat[] = REPORT_FORMATS,
+): Map<string, string | Uint8Array> {
+  let mistakes: Mistake[] | undefined;
+  const sources: Sources = {
+    ...inputs,
+    mistakes: () => (mistakes ??= mistakesByConfidence(inputs.table)),
+  };
+
+  return new Map(REPORTS.filter(([, format]) => formats.includes(format))
+    .map(([name, , build]) => [name, build(sources)]));
 }
 
 function toJson(value: unknown): string {

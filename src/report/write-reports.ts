@@ -7,8 +7,15 @@ import { join } from 'node:path';
 
 import { replaceFiles } from '../io/atomic-files.js';
 import { TOOL } from '../tool.js';
+import type { ImageSet } from './contact-sheet.js';
 import { computeMetrics, confusionMatrix, type Metrics } from './metrics.js';
-import { buildReportFiles, REPORT_FILE_NAMES } from './report-files.js';
+import { computeProbabilityFigures } from './probability-figures.js';
+import {
+  buildReportFiles,
+  REPORT_FORMATS,
+  reportFileNames,
+  type ReportFormat,
+} from './report-files.js';
 import {
   buildSummary,
   type DataDescription,
@@ -24,6 +31,8 @@ export interface ClassifiedSet {
   weights: WeightsDescription;
   run: RunDescription;
   table: PredictionTable;
+  /** The pixels of the misclassified images, for the reports that draw them. */
+  images: ImageSet;
 }
 
 /** The figures of a finished evaluation and the files that now hold them. */
@@ -33,21 +42,26 @@ export interface EvaluationResult {
   reportPaths: string[];
 }
 
-/** Computes the figures of `set` and writes every report into `out`. */
-export async function writeReports(set: ClassifiedSet, out: string): Promise<EvaluationResult> {
-  const { table } = set;
+/** Computes the figures of `set` and writes the reports of `formats` into `out`. */
+export async function writeReports(
+  set: ClassifiedSet,
+  out: string,
+  formats: readonly ReportFormat[] = REPORT_FORMATS,
+): Promise<EvaluationResult> {
+  const { table, images } = set;
+  const fileNames = reportFileNames(formats);
   const metrics = computeMetrics(
     confusionMatrix(table.labels, table.predictions, table.classCount));
-  const summary = buildSummary(metrics, {
+  const summary = buildSummary(metrics, computeProbabilityFigures(table), {
     tool: TOOL,
     data: set.data,
     weights: set.weights,
     run: set.run,
-    files: REPORT_FILE_NAMES,
+    files: fileNames,
   });
 
-  await replaceFiles(out, buildReportFiles({ summary, metrics, table }));
+  await replaceFiles(out, buildReportFiles({ summary, metrics, table, images }, formats));
 
-  const reportPaths = REPORT_FILE_NAMES.map((name) => join(out, name));
+  const reportPaths = fileNames.map((name) => join(out, name));
   return { summary, metrics, reportPaths };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import { inputError } from '../errors.js';
 import { readInputFile } from '../io/input-file.js';
+import type { ImageSet } from '../report/contact-sheet.js';
 import type { ShardDescription } from '../report/summary.js';
 import type { ClassifiedSet } from '../report/write-reports.js';
 import { decodePartial, PARTIAL_FILE_PATTERN, type PartialResult } from './partial-file.js';
@@ -139,6 +140,23 @@ function joinSlices(ordered: PartialResult[]): ClassifiedSet {
       shards,
     },
     table: { labels, predictions, probabilities, classCount },
+    images: joinImages(ordered),
+  };
+}
+
+// The shards' misclassified images, numbered across the whole set again.
+function joinImages(ordered: PartialResult[]): ImageSet {
+  const { rows, columns } = ordered[0].set.images;
+  const starts = ordered.map(({ shard }) => shard.images.start);
+  return {
+    rows,
+    columns,
+    pixelsOf(index) {
+      // the last shard starting at or before the image; empty shards share its start
+      let shard = starts.length - 1;
+      while (starts[shard] > index || ordered[shard].shard.images.end <= index) shard--;
+      return ordered[shard].set.images.pixelsOf(index - starts[shard]);
+    },
   };
 }
 

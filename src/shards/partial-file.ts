@@ -1,12 +1,14 @@
 // A shard's partial result: every image of its slice with its label, prediction and
-// probabilities, the identities of the data and weights it read, and the confusion counts of
-// its slice, in one JSON file that is checked on the way back in. The per-image arrays are
+// probabilities, the pixels of its misclassified images (the reports draw them), the
+// identities of the data and weights it read, and the confusion counts of its slice, in one
+// JSON file that is checked on the way back in. The per-image arrays are
 // base64 of their bytes (float32 little-endian for the probabilities): exact, and a quarter
 // the size of decimal text. The format is tiny and ours, so no library reads it.
 
 import { createHash } from 'node:crypto';
 
 import { inputError } from '../errors.js';
+import type { ImageSet } from '../report/contact-sheet.js';
 import { confusionMatrix } from '../report/metrics.js';
 import type { DataDescription, RunDescription, WeightsDescription } from '../report/summary.js';
 import type { ClassifiedSet } from '../report/write-reports.js';
@@ -16,7 +18,10 @@ import { shardRange, type ShardRange } from './shard-range.js';
 /** One shard's result: where it sits among the shards, and its slice's classified images. */
 export interface PartialResult {
   shard: ShardChoice & { images: ShardRange };
-  /** The slice's images only; `set.data.count` is the whole set's. */
+  /**
+   * The slice's images only, numbered from 0 within it; `set.data.count` is the whole set's.
+   * Only the misclassified images' pixels are kept.
+   */
   set: ClassifiedSet;
 }
 
@@ -34,6 +39,8 @@ export const PARTIAL_FILE_PATTERN = /^shard-\d+-of-\d+\.json$/;
 /** The file's text: the payload, with the sha256 of the payload's own JSON. */
 export function encodePartial({ shard, set }: PartialResult): string {
   const { table } = set;
+  const misclassified = misclassifiedIndices(table);
+  const pixels = Buffer.concat(misclassified.map((index) => set.images.pixelsOf(index)));
   const payload = {
     shard,
     data: set.data,
@@ -45,6 +52,7 @@ export function encodePartial({ shard, set }: PartialResult): string {
       labels: base64(table.labels),
       predictions: base64(table.predictions),
       probabilities: base64(table.probabilities),
+      misclassifiedPixels: base64(pixels),
     },
   };
   const json = JSON.stringify(payload);
@@ -85,20 +93,28 @@ function readPayload(payload: Record<string, unknown>, fail: (detail: string) =>
   const total = wholeNumber(data.count, 'data.count', 0, fail);
   if (index >= count) throw fail(`shard.index: expected below ${count}, found ${index}`);
 
-  const images = asObject(shardFields.images, 'shard.images', fail);
+  const range = asObject(shardFields.images, 'shard.images', fail);
   const expected = shardRange(index, count, total);
-  if (images.start !== expected.start || images.end !== expected.end) {
+  if (range.start !== expected.start || range.end !== expected.end) {
     throw fail(`expected shard ${index} of ${count} to hold images ${expected.start}–` +
-      `${expected.end - 1} of ${total}, found ${String(images.start)}–` +
-      `${Number(images.end) - 1}`);
+      `${expected.end - 1} of ${total}, found ${String(range.start)}–` +
+      `${Number(range.end) - 1}`);
   }
 
-  const table = readImages(asObject(payload.images, 'images', fail), expected, fail);
+  const imagesFields = asObject(payload.images, 'images', fail);
+  const table = readImages(imagesFields, expected, fail);
   const confusion = confusionMatrix(table.labels, table.predictions, table.classCount);
   const counts = asObject(payload.counts, 'counts', fail);
   if (JSON.stringify(counts.confusion) !== JSON.stringify(confusion)) {
     throw fail('corrupted: its confusion counts disagree with its predictions');
   }
+
+  const shape = data.imageShape;
+  if (!Array.isArray(shape) || shape.length !== 2 ||
+    !shape.every((size) => Number.isSafeInteger(size) && size > 0)) {
+    throw fail(`data.imageShape: expected [rows, columns], found ${JSON.stringify(shape)}`);
+  }
+  const images = readMisclassifiedPixels(imagesFields, table, shape as [number, number], fail);
 
   const weights = asObject(payload.weights, 'weights', fail) as unknown as WeightsDescription;
   const run = asObject(payload.run, 'run', fail) as unknown as RunDescription;
@@ -115,7 +131,40 @@ function readPayload(payload: Record<string, unknown>, fail: (detail: string) =>
   return {
     shard: { index, count, indexFrom: String(shardFields.indexFrom),
       countFrom: String(shardFields.countFrom), images: expected },
-    set: { data, weights, run, table },
+    set: { data, weights, run, table, images },
+  };
+}
+
+/** The images of a table whose prediction is wrong, in order. */
+export function misclassifiedIndices(table: ClassifiedSet['table']): number[] {
+  const indices: number[] = [];
+  table.labels.forEach((label, index) => {
+    if (label !== table.predictions[index]) indices.push(index);
+  });
+  return indices;
+}
+
+function readMisclassifiedPixels(
+  images: Record<string, unknown>,
+  table: ClassifiedSet['table'],
+  [rows, columns]: [number, number],
+  fail: (detail: string) => Error,
+): ImageSet {
+  const size = rows * columns;
+  const misclassified = misclassifiedIndices(table);
+  const pixels = bytesOf(images.misclassifiedPixels, 'images.misclassifiedPixels',
+    misclassified.length * size, fail);
+  const positions = new Map(misclassified.map((index, position) => [index, position]));
+
+  return {
+    rows,
+    columns,
+    pixelsOf(index) {
+      const position = positions.get(index);
+      // the reports draw misclassified images only; anything else is a bug here
+      if (position === undefined) throw new Error(`image ${index} is not a misclassified one`);
+      return pixels.subarray(position * size, (position + 1) * size);
+    },
   };
 }
 
