@@ -24,12 +24,16 @@ export interface EvaluationRequest {
   split: MnistSplit | null;
   weights: string;
   workers: number;
+  /** How many times a batch whose worker failed is run again on fresh threads (default 2). */
+  retries?: number;
   batchSize: number;
   kernel: KernelName;
   out: string;
   /** Called once the inputs are read, with the number of images to classify. */
   onStart?: (imageCount: number) => void;
   onBatchDone?: (images: number) => void;
+  /** Told, in one line, about each failed batch that is about to be run again. */
+  onRetry?: (message: string) => void;
 }
 
 /** The figures of a finished evaluation and the files that now hold them. */

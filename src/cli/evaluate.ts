@@ -18,6 +18,7 @@ await runCommand(async () => {
       ...options,
       onStart: (count) => progress.start(count, 'classifying'),
       onBatchDone: (images) => progress.advance(images),
+      onRetry: (message) => process.stderr.write(`${message}\n`),
     });
   } finally {
     progress.stop();

@@ -44,8 +44,13 @@ export function parseCommandLine(program: Command): Command {
  */
 export function exitOnInterrupt(cleanup: () => void, advice: () => string = () => ''): void {
   const signals = { SIGINT: EXIT_CODES.interrupted, SIGTERM: EXIT_CODES.terminated };
+  let isStopping = false;
   for (const [signal, code] of Object.entries(signals)) {
-    process.once(signal, () => {
+    // The handler stays in place: a second signal while the first is handled ends the
+    // process at once with the same code, rather than by the signal's default action.
+    process.on(signal, () => {
+      if (isStopping) process.exit(code);
+      isStopping = true;
       cleanup();
       removeStagedFiles();
       const next = advice();
