@@ -11,6 +11,11 @@ import type { DatasetPaths, MnistSplit } from './data/mnist-files.js';
 import { inputError } from './errors.js';
 import type { KernelName } from './kernels/kernel-names.js';
 import { checkOutputFolder, replaceFiles } from './io/atomic-files.js';
+import {
+  integrityRecord,
+  SUMMARY_FILE,
+  type IntegrityRecord,
+} from './io/file-digests.js';
 import { loadWeights, type LoadedWeights } from './model/load-weights.js';
 import { formatShape, networkWidths, shareNetwork } from './model/network.js';
 import { computeMetrics, confusionMatrix, type Metrics } from './report/metrics.js';
@@ -36,9 +41,13 @@ export interface EvaluationRequest {
   onRetry?: (message: string) => void;
 }
 
+/** summary.json: the summary, and the integrity record of the other files, before `run`. */
+export type WrittenSummary = Omit<Summary, 'run'> & { integrity: IntegrityRecord } &
+  Pick<Summary, 'run'>;
+
 /** The figures of a finished evaluation and the files that now hold them. */
 export interface EvaluationResult {
-  summary: Summary;
+  summary: WrittenSummary;
   metrics: Metrics;
   reportPaths: string[];
 }
@@ -94,10 +103,25 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
     probabilities: classification.probabilities,
     classCount: CLASS_COUNT,
   };
-  await replaceFiles(request.out, buildReportFiles({ summary, metrics, table }));
+  const reports = buildReportFiles({ summary, metrics, table });
+  const written = withIntegrity(summary, reports);
+  await replaceFiles(request.out, reports);
 
-  const reportPaths = REPORT_FILE_NAMES.map((name) => join(request.out, name));
-  return { summary, metrics, reportPaths };
+  const reportPaths = [...reports.keys()].map((name) => join(request.out, name));
+  return { summary: written, metrics, reportPaths };
+}
+
+// summary.json records the size and sha256 of every other file, so that a folder of reports
+// can be checked later (npm run verify). The record goes before `run`, which stays the last
+// section and the only one that varies between runs.
+function withIntegrity(
+  summary: Summary,
+  reports: Map<string, string | Uint8Array>,
+): WrittenSummary {
+  const { run, ...figures } = summary;
+  const written = { ...figures, integrity: integrityRecord(reports, [SUMMARY_FILE]), run };
+  reports.set(SUMMARY_FILE, `${JSON.stringify(written, null, 2)}\n`);
+  return written;
 }
 
 // The weights are checked first, and the worker threads start as soon as they are, while
