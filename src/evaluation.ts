@@ -5,7 +5,11 @@
 import { join } from 'node:path';
 
 import { CLASS_COUNT } from './classes.js';
-import { startClassifierPool, type ClassifierPool } from './coordinator.js';
+import {
+  DEFAULT_RETRIES,
+  startClassifierPool,
+  type ClassifierPool,
+} from './coordinator.js';
 import { loadDataset, type Dataset } from './data/dataset.js';
 import type { DatasetPaths, MnistSplit } from './data/mnist-files.js';
 import { inputError } from './errors.js';
@@ -43,7 +47,13 @@ export interface EvaluationRequest {
 
 /** summary.json: the summary, and the integrity record of the other files, before `run`. */
 export type WrittenSummary = Omit<Summary, 'run'> & { integrity: IntegrityRecord } &
-  Pick<Summary, 'run'>;
+  { run: Summary['run'] & RunRecovery };
+
+/** The run's --retries, and how many times a batch was run again (0 in an undisturbed run). */
+export interface RunRecovery {
+  retries: number;
+  batchesRetried: number;
+}
 
 /** The figures of a finished evaluation and the files that now hold them. */
 export interface EvaluationResult {
@@ -56,7 +66,14 @@ export interface EvaluationResult {
 export async function evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
   const startedAt = new Date();
   const startMs = performance.now();
-  const { dataset, weights, pool } = await loadInputsAndStartPool(request);
+  // how the run recovered goes into summary.json's run section
+  const retries = request.retries ?? DEFAULT_RETRIES;
+  let batchesRetried = 0;
+  const { dataset, weights, pool } = await loadInputsAndStartPool({ ...request, retries,
+    onRetry: (message) => {
+      batchesRetried += 1;
+      request.onRetry?.(message);
+    } });
   let classification;
   try {
     checkInputSize(dataset, weights);
@@ -104,7 +121,7 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
     classCount: CLASS_COUNT,
   };
   const reports = buildReportFiles({ summary, metrics, table });
-  const written = withIntegrity(summary, reports);
+  const written = withIntegrity(summary, reports, { retries, batchesRetried });
   await replaceFiles(request.out, reports);
 
   const reportPaths = [...reports.keys()].map((name) => join(request.out, name));
@@ -117,9 +134,11 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
 function withIntegrity(
   summary: Summary,
   reports: Map<string, string | Uint8Array>,
+  recovery: RunRecovery,
 ): WrittenSummary {
   const { run, ...figures } = summary;
-  const written = { ...figures, integrity: integrityRecord(reports, [SUMMARY_FILE]), run };
+  const written = { ...figures, integrity: integrityRecord(reports, [SUMMARY_FILE]),
+    run: { ...run, ...recovery } };
   reports.set(SUMMARY_FILE, `${JSON.stringify(written, null, 2)}\n`);
   return written;
 }

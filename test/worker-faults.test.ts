@@ -85,6 +85,14 @@ retried('should recover from several batches failing, each up to --retries times
   assertExit(result, 0);
   assert.is(result.stderr.trim().split('\n').length, 6, result.stderr);
   assertSameFiles(await readFolder(out), undisturbed);
+
+  // the run section, the one part that may differ, says how the run recovered
+  const { run } = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as
+    { run: { retries: number; batchesRetried: number } };
+  assert.equal([run.retries, run.batchesRetried], [3, 6]);
+  const plain = JSON.parse(await readFile(join(undisturbedOut, 'summary.json'), 'utf8')) as
+    { run: { retries: number; batchesRetried: number } };
+  assert.equal([plain.run.retries, plain.run.batchesRetried], [2, 0]);
 });
 
 retried.run();
