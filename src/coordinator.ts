@@ -6,8 +6,7 @@
 
 import { availableParallelism } from 'node:os';
 
-import PQueue from 'p-queue';
-
+import { runWithRetries } from './batch-retries.js';
 import { CLASS_COUNT } from './classes.js';
 import { inputError, RunError } from './errors.js';
 import { WASM_KERNEL_FILE, type KernelName } from './kernels/kernel-names.js';
@@ -29,6 +28,10 @@ export interface PoolOptions {
   workers: number;
   batchSize: number;
   kernel: KernelName;
+  /** How many times a failed batch is run again, on fresh threads (DEFAULT_RETRIES). */
+  retries?: number;
+  /** Told, in one line, about each failed batch that is about to be run again. */
+  onRetry?: (message: string) => void;
 }
 
 /** How to run the pool, and whom to tell as batches finish. */
@@ -52,6 +55,9 @@ export interface ClassifierPool {
 }
 
 const WORKER_FILE = workerFile('evaluate');
+
+/** How many times a failed batch is run again when the caller does not say. */
+export const DEFAULT_RETRIES = 2;
 
 // The most bytes any of a pool's growable buffers holds; they reserve this much address
 // space, not memory.
@@ -110,7 +116,7 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
   // As many threads as can run at once start now; piscina starts the rest, up to --workers,
   // only when batches queue up for them, so a run of few batches starts few threads.
   const threads = options.workers;
-  const { pool, startFailure } = startWorkerPool({
+  const pool = startWorkerPool({
     filename: WORKER_FILE,
     workerData,
     minThreads: Math.min(threads, availableParallelism()),
@@ -143,23 +149,14 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
     }
   };
 
-  const runBatches = async (batches: BatchTask[], onBatchDone?: (images: number) => void) => {
-    const queue = new PQueue({ concurrency: threads * BATCHES_IN_FLIGHT_PER_WORKER });
-    try {
-      await Promise.all(batches.map((batch, index) => queue.add(async () => {
-        try {
-          await pool.run(batch);
-        } catch (error) {
-          const failure = startFailure();
-          throw failure === undefined ? batchFailure(index, batches.length, batch, error) :
-            new RunError(`a worker failed to start: ${failure.message}`, { cause: failure });
-        }
-        onBatchDone?.(batch.end - batch.start);
-      })));
-    } finally {
-      queue.clear();
-    }
-  };
+  const runBatches = (batches: BatchTask[], onBatchDone?: (images: number) => void) =>
+    runWithRetries(batches, {
+      pool,
+      concurrency: threads * BATCHES_IN_FLIGHT_PER_WORKER,
+      retries: options.retries ?? DEFAULT_RETRIES,
+      onBatchDone,
+      onRetry: options.onRetry,
+    });
   return { run, close: () => pool.destroy() };
 }
 
@@ -167,12 +164,4 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
 function grownView(buffer: SharedArrayBuffer, bytes: number): Uint8Array {
   if (buffer.byteLength < bytes) buffer.grow(bytes);
   return new Uint8Array(buffer, 0, bytes);
-}
-
-// Errors cross from a worker by structured clone, which keeps the message but drops custom
-// fields, so the batch and its image range are added to the message here.
-function batchFailure(index: number, total: number, batch: BatchTask, cause: unknown): RunError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new RunError(`batch ${index + 1}/${total} (images ${batch.start}–${batch.end - 1}) ` +
-    `failed: ${reason}`, { cause });
 }

@@ -6,7 +6,11 @@
 import { join } from 'node:path';
 
 import { CLASS_COUNT } from './classes.js';
-import { startClassifierPool, type ClassifierPool } from './coordinator.js';
+import {
+  DEFAULT_RETRIES,
+  startClassifierPool,
+  type ClassifierPool,
+} from './coordinator.js';
 import { loadDataset, type Dataset } from './data/dataset.js';
 import type { DatasetPaths, MnistSplit } from './data/mnist-files.js';
 import { inputError } from './errors.js';
@@ -33,6 +37,8 @@ export interface EvaluationRequest {
   split: MnistSplit | null;
   weights: string;
   workers: number;
+  /** How many times a batch whose worker failed is run again on fresh threads (default 2). */
+  retries?: number;
   batchSize: number;
   kernel: KernelName;
   out: string;
@@ -41,6 +47,8 @@ export interface EvaluationRequest {
   /** Called once the inputs are read, with the number of images to classify. */
   onStart?: (imageCount: number) => void;
   onBatchDone?: (images: number) => void;
+  /** Told, in one line, about each failed batch that is about to be run again. */
+  onRetry?: (message: string) => void;
 }
 
 /** A shard's partial result and the file that now holds it. */
@@ -80,7 +88,14 @@ async function classifyImages(
 ): Promise<{ set: ClassifiedSet; images: ShardRange }> {
   const startedAt = new Date();
   const startMs = performance.now();
-  const { dataset, weights, pool } = await loadInputsAndStartPool(request);
+  // how the run recovered goes into summary.json's run section
+  const retries = request.retries ?? DEFAULT_RETRIES;
+  let batchesRetried = 0;
+  const { dataset, weights, pool } = await loadInputsAndStartPool({ ...request, retries,
+    onRetry: (message) => {
+      batchesRetried += 1;
+      request.onRetry?.(message);
+    } });
   const images = sliceOf?.(dataset.count) ?? { start: 0, end: dataset.count };
   const { start, end } = images;
   const pixelsPerImage = dataset.pixelsPerImage;
@@ -119,6 +134,8 @@ async function classifyImages(
       startedAt: startedAt.toISOString(),
       classifyMs: classification.elapsedMs,
       wallTimeMs: performance.now() - startMs,
+      retries,
+      batchesRetried,
     },
     table: {
       labels: dataset.labels.subarray(start, end),

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 
 import { temporaryFolder, writeRandomWeights } from './helpers/random-network.js';
 import { readReports } from './helpers/read-reports.js';
-import { runCli, runCliWith, type CommandResult } from './helpers/run-cli.js';
+import { runCli, type CommandResult } from './helpers/run-cli.js';
 
 const folder = await temporaryFolder();
 const weights = await writeRandomWeights(folder);
@@ -24,7 +24,7 @@ function assertSucceeded(result: CommandResult): void {
 // Kubernetes Indexed Job sets, into `out`.
 async function runShards(out: string, weightsFile: string, count = 4): Promise<void> {
   const results = await Promise.all(Array.from({ length: count }, (_, index) =>
-    runCliWith('evaluate', ['--weights', weightsFile, '--workers', '1', '--shard-count',
+    runCli('evaluate', ['--weights', weightsFile, '--workers', '1', '--shard-count',
       String(count), '--out', out, '--quiet'], { JOB_COMPLETION_INDEX: String(index) })));
   results.forEach(assertSucceeded);
 }
@@ -37,7 +37,7 @@ await runShards(shardsFolder, weights);
 const endToEnd = suite('evaluate --shard-count, then merge');
 
 endToEnd('should print each shard\'s slice and where its index came from', async () => {
-  const result = await runCliWith('evaluate', ['--weights', weights, '--shard-count', '4',
+  const result = await runCli('evaluate', ['--weights', weights, '--shard-count', '4',
     '--out', join(folder, 'one-shard'), '--quiet'], { JOB_COMPLETION_INDEX: '3' });
   assertSucceeded(result);
   assert.ok(result.stdout.startsWith('shard 3 of 4 (index from JOB_COMPLETION_INDEX, count ' +
@@ -112,7 +112,7 @@ refusals('should refuse a shard given twice', async () => {
 refusals('should refuse a shard of other weights', async () => {
   const otherWeights = await writeRandomWeights(folder, 99);
   const otherShards = join(folder, 'other-shards');
-  assertSucceeded(await runCliWith('evaluate', ['--weights', otherWeights, '--shard-count', '4',
+  assertSucceeded(await runCli('evaluate', ['--weights', otherWeights, '--shard-count', '4',
     '--out', otherShards, '--quiet'], { AWS_BATCH_JOB_ARRAY_INDEX: '1' }));
   const mixed = await folderWith('mixed-weights', [[shard(0), 'shard-0-of-4.json'],
     [join(otherShards, 'shard-1-of-4.json'), 'shard-1-of-4.json'],
@@ -124,7 +124,7 @@ refusals('should refuse a shard of other weights', async () => {
 
 refusals('should refuse a shard of other data', async () => {
   const otherData = join(folder, 'train-shards');
-  assertSucceeded(await runCliWith('evaluate', ['--weights', weights, '--split', 'train',
+  assertSucceeded(await runCli('evaluate', ['--weights', weights, '--split', 'train',
     '--shard-count', '4', '--out', otherData, '--quiet'], { SLURM_ARRAY_TASK_ID: '2' }));
   const mixed = await folderWith('mixed-data', [[shard(0), 'shard-0-of-4.json'],
     [shard(1), 'shard-1-of-4.json'], [join(otherData, 'shard-2-of-4.json'), 'shard-2-of-4.json'],

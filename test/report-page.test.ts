@@ -12,7 +12,7 @@ import { smallTable } from './helpers/small-table.js';
 const IMAGES = consecutiveImages(2, 2, new Uint8Array(6 * 4).fill(7));
 const RUN: RunDescription = {
   workers: 2, batchSize: 100, kernel: 'js', startedAt: '2026-01-02T03:04:05.678Z',
-  classifyMs: 12.5, wallTimeMs: 40,
+  classifyMs: 12.5, wallTimeMs: 40, retries: 2, batchesRetried: 0,
 };
 
 function page(run: RunDescription = RUN, weightsPath = 'weights/w.safetensors'): string {

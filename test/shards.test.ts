@@ -38,7 +38,7 @@ function randomSet(count: number, seed: number, sha = 'a'.repeat(64)): Classifie
     weights: { file: file('weights.safetensors'), format: 'safetensors', widths: [784, 10],
       hiddenActivation: 'sigmoid', metadata: {} },
     run: { workers: 2, batchSize: 100, kernel: 'wasm', startedAt: '2026-01-01T00:00:00.000Z',
-      classifyMs: 10, wallTimeMs: 20 },
+      classifyMs: 10, wallTimeMs: 20, retries: 2, batchesRetried: 0 },
     table: { labels, predictions, probabilities, classCount: CLASSES },
     images: consecutiveImages(2, 2, pixels),
   };

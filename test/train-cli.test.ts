@@ -2,7 +2,7 @@
 // and the weights the project ships.
 
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -11,25 +11,14 @@ import * as assert from 'uvu/assert';
 
 import { mnistPaths } from '../src/data/mnist-files.js';
 import { readSafetensors } from '../src/model/safetensors.js';
-import { encodeIdx } from './helpers/idx-bytes.js';
 import { temporaryFolder } from './helpers/random-network.js';
+import { smallTrainingFiles } from './helpers/training-files.js';
 import { PROJECT_ROOT, runCli, startCli, type CommandResult } from './helpers/run-cli.js';
 
 const folder = await temporaryFolder();
 const IMAGE_COUNT = 2000;
 
-async function smallTrainingFiles(): Promise<string[]> {
-  const paths = mnistPaths('train');
-  const images = (await readFile(paths.images)).subarray(16, 16 + IMAGE_COUNT * 784);
-  const labels = (await readFile(paths.labels)).subarray(8, 8 + IMAGE_COUNT);
-  const imagesPath = join(folder, 'small-images');
-  const labelsPath = join(folder, 'small-labels');
-  await writeFile(imagesPath, encodeIdx([IMAGE_COUNT, 28, 28], images));
-  await writeFile(labelsPath, encodeIdx([IMAGE_COUNT], labels));
-  return ['--images', imagesPath, '--labels', labelsPath];
-}
-
-const data = await smallTrainingFiles();
+const data = await smallTrainingFiles(folder, IMAGE_COUNT);
 const QUICK = [...data, '--epochs', '1', '--validation', '500', '--hidden', '20,10'];
 
 function assertSucceeded(result: CommandResult): void {

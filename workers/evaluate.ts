@@ -7,7 +7,9 @@ import { workerData } from 'piscina';
 
 import type { WasmNetwork } from '../src/kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from '../src/model/network.js';
+import type { WorkerFault } from '../src/faults.js';
 import { argmaxRows } from './forward.js';
+import { injectFault } from './inject-fault.js';
 import { createJsKernel, createWasmKernel } from './kernels.js';
 
 /** What every worker of the pool receives at start. */
@@ -28,6 +30,8 @@ export interface EvaluationWorkerData {
 export interface BatchTask {
   start: number;
   end: number;
+  /** TEST-ONLY: a fault to inject half-way through the batch (see src/faults.ts). */
+  fault?: WorkerFault;
 }
 
 // Images go through the network in blocks of this many, so that the scratch buffers stay
@@ -47,12 +51,23 @@ const kernel = shared.wasm === null ?
     classes);
 
 /** Classifies the images of one batch into the shared outputs; returns how many it did. */
-export default function evaluateBatch({ start, end }: BatchTask): number {
+export default function evaluateBatch({ start, end, fault }: BatchTask): number {
+  // a test's fault strikes once half the batch is written, as a real one could
+  const faultAt = start + Math.floor((end - start) / 2);
   for (let first = start; first < end; first += BLOCK_SIZE) {
     const B = Math.min(BLOCK_SIZE, end - first);
     const blockProbabilities = kernel.classifyBlock(pixels, first, B);
     probabilities.set(blockProbabilities.subarray(0, B * classes), first * classes);
     argmaxRows(blockProbabilities, B, classes, predictions.subarray(first, first + B));
+    if (fault !== undefined && first + B >= faultAt) failMidway(fault, start, end);
   }
   return end - start;
+}
+
+// A worker dying mid-batch may leave anything in its outputs; garbage over the batch makes
+// the tests prove that a retry rewrites all of it.
+function failMidway(fault: WorkerFault, start: number, end: number): never {
+  predictions.fill(255, start, end);
+  probabilities.fill(Number.NaN, start * classes, end * classes);
+  return injectFault(fault);
 }

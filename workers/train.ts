@@ -11,7 +11,9 @@ import { layerViews, networkFromShared, type SharedNetwork } from '../src/model/
 import { adamStep, type AdamStep } from '../src/training/adam.js';
 import { shiftedInput, shiftFor } from './augment.js';
 import { addImageGradients, createDeltaBuffers } from './backward.js';
+import type { WorkerFault } from '../src/faults.js';
 import { argmaxRows, createScratch, forwardBlock, pixelsToInputs } from './forward.js';
+import { injectFault } from './inject-fault.js';
 
 /** What every training worker receives at start. */
 export interface TrainingWorkerData {
@@ -76,7 +78,8 @@ const predicted = new Uint8Array(1);
 export type TrainingTask = GradientTask | UpdateTask | PredictTask;
 
 /** Runs one task; a gradient task returns its chunk's summed loss, the others 0. */
-export default function runTask(task: TrainingTask): number {
+export default function runTask(task: TrainingTask & { fault?: WorkerFault }): number {
+  if (task.fault !== undefined) return failMidway(task, task.fault);
   if (task.kind === 'gradient') return accumulateGradients(task);
   if (task.kind === 'update') {
     adamStep(parameters, slots, shared.firstMoment, shared.secondMoment, task,
@@ -85,6 +88,15 @@ export default function runTask(task: TrainingTask): number {
     predict(task);
   }
   return 0;
+}
+
+// TEST-ONLY (see src/faults.ts): does the first half of the task, leaving half-summed
+// gradients or a half-applied step in shared memory as a real fault would, then fails.
+function failMidway(task: TrainingTask, fault: WorkerFault): never {
+  const half = { ...task, end: task.start + Math.floor((task.end - task.start) / 2) };
+  delete (half as { fault?: WorkerFault }).fault;
+  runTask(half);
+  return injectFault(fault);
 }
 
 function accumulateGradients({ slot, start, end, epoch }: GradientTask): number {

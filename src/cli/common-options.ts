@@ -18,6 +18,9 @@ export interface DataChoice {
 
 // A bound that stops a typing slip from starting thousands of threads.
 const MAX_WORKERS = 256;
+// A batch that failed this often on fresh threads will not succeed on the next.
+const MAX_RETRIES = 100;
+const DEFAULT_RETRIES = 2;
 const SPLITS: MnistSplit[] = ['test', 'train'];
 
 /** Adds --images, --labels, --split (one of `splits`), --workers and --quiet to a command. */
@@ -36,7 +39,19 @@ export function addCommonOptions(
       'given').choices(splits).default(defaultSplit))
     .addOption(new Option('--workers <count>', `worker threads, 1 to ${MAX_WORKERS}`)
       .default(String(cores), `${cores}, the number of cores`))
+    .addOption(new Option('--retries <count>', 'times a task whose worker failed is run ' +
+      `again on fresh threads, 0 to ${MAX_RETRIES}`)
+      .default(String(DEFAULT_RETRIES), String(DEFAULT_RETRIES)))
     .option('--quiet', 'show no progress bar');
+}
+
+/** The --retries value, checked. */
+export function readRetries(program: Command): number {
+  const value: unknown = program.opts().retries;
+  const text = String(value);
+  if (/^\d+$/.test(text) && Number(text) <= MAX_RETRIES) return Number(text);
+  throw inputError('ERR_BAD_OPTION', '--retries',
+    `expected a whole number from 0 to ${MAX_RETRIES}, got ${describeValue(value)}`);
 }
 
 /** Reads the data options, refusing --images without --labels and the like. */

@@ -21,13 +21,14 @@ import {
   addCommonOptions,
   parseCount,
   readDataChoice,
+  readRetries,
   readWorkers,
   refuseEmptyPaths,
 } from './common-options.js';
 
 /** The evaluate command's settings, checked and with defaults applied. */
 export interface EvaluateOptions extends Pick<EvaluationRequest, 'data' | 'split' | 'weights' |
-  'workers' | 'batchSize' | 'kernel' | 'out'> {
+  'workers' | 'batchSize' | 'kernel' | 'out' | 'retries'> {
   formats: ReportFormat[];
   json: boolean;
   quiet: boolean;
@@ -88,6 +89,7 @@ export function normalizeEvaluateOptions(program: Command): EvaluateOptions {
     split,
     weights: String(raw.weights),
     workers: readWorkers(program),
+    retries: readRetries(program),
     batchSize: parseCount(raw.batchSize, '--batch-size'),
     kernel: checkKernel(raw.kernel as KernelName),
     out: String(raw.out),

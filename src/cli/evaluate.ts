@@ -15,6 +15,7 @@ await runCommand(async () => {
     ...options,
     onStart: (count: number) => progress.start(count, 'classifying'),
     onBatchDone: (images: number) => progress.advance(images),
+    onRetry: (message: string) => process.stderr.write(`${message}\n`),
   };
 
   let output;

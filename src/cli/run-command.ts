@@ -44,8 +44,13 @@ export function parseCommandLine(program: Command): Command {
  */
 export function exitOnInterrupt(cleanup: () => void, advice: () => string = () => ''): void {
   const signals = { SIGINT: EXIT_CODES.interrupted, SIGTERM: EXIT_CODES.terminated };
+  let isStopping = false;
   for (const [signal, code] of Object.entries(signals)) {
-    process.once(signal, () => {
+    // The handler stays in place: a second signal while the first is handled ends the
+    // process at once with the same code, rather than by the signal's default action.
+    process.on(signal, () => {
+      if (isStopping) process.exit(code);
+      isStopping = true;
       cleanup();
       removeStagedFiles();
       const next = advice();
@@ -56,11 +61,14 @@ export function exitOnInterrupt(cleanup: () => void, advice: () => string = () =
 }
 
 // A reader that stops early, like `head -1`, closes the pipe: that is no error of ours, and
-// the rest of the output has nowhere to go.
+// the rest of the output has nowhere to go. Any other failure to write the results, such as
+// a full disk, is one line on stderr and exit code 1.
 function stopQuietlyWhenOutputCloses(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    process.exit(process.exitCode ?? EXIT_CODES.success);
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_CODES.success);
+    process.stderr.write(`error: standard output: cannot write the results ` +
+      `(${error.code ?? error.message})\n`);
+    process.exit(EXIT_CODES.failure);
   });
 }
 

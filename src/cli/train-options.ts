@@ -16,13 +16,14 @@ import {
   parseNonNegativeInteger,
   parsePositiveNumber,
   readDataChoice,
+  readRetries,
   readWorkers,
   refuseEmptyPaths,
 } from './common-options.js';
 
 /** The train command's settings, checked and with defaults applied. */
 export interface TrainOptions extends Pick<TrainingRequest, 'data' | 'split' |
-  'hyperparameters' | 'resume' | 'workers' | 'out' | 'checkpoint' | 'given'> {
+  'hyperparameters' | 'resume' | 'workers' | 'out' | 'checkpoint' | 'given' | 'retries'> {
   quiet: boolean;
 }
 
@@ -113,6 +114,7 @@ export function normalizeTrainOptions(program: Command): TrainOptions {
     },
     resume: resume === null ? null : { path: resume, epochs: isGiven('epochs') ? epochs : null },
     workers: readWorkers(program),
+    retries: readRetries(program),
     out,
     checkpoint: typeof raw.checkpoint === 'string' ? raw.checkpoint : checkpointPath(out),
     given: { data: isGiven('images'), out: isGiven('out'), checkpoint: isGiven('checkpoint') },

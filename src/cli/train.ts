@@ -25,6 +25,10 @@ await runCommand(async () => {
       command: (settings) => reproducingCommand(options, settings),
       onEpochStart: (epoch, images) => progress.start(images, `epoch ${epoch}`),
       onBatchDone: (images) => progress.advance(images),
+      onRetry: (message) => {
+        progress.stop();
+        process.stderr.write(`${message}\n`);
+      },
       onEpochDone: (report, checkpoint) => {
         progress.stop();
         process.stderr.write(`${formatEpoch(report)}\n`);

@@ -5,7 +5,7 @@
 // file, the byte offset and what was found. Gzip-compressed files are recognised by their
 // first two bytes and inflated first.
 
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync } from 'node:zlib';
 
 import { inputError } from '../errors.js';
 
@@ -25,6 +25,11 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 // The largest inflated file we accept: the 60,000 training images are 47 MB, so this leaves
 // ample room while stopping a small, hostile gzip stream from filling memory.
 const MAX_INFLATED_BYTES = 1 << 30;
+// Deflate never packs more than 1032 bytes into one (RFC 1951's longest match, 258 bytes, in
+// as few as two bits); more than this many bytes out per byte in is a lie.
+const MAX_DEFLATE_RATIO = 1032;
+// How much of the gzip stream is inflated, at most, to find the IDX header inside it.
+const HEADER_SEARCH_BYTES = [64, 1024, 65536];
 
 /** The header and the unsigned-byte payload of one IDX file. */
 export interface IdxArray {
@@ -54,13 +59,60 @@ export function readIdx(bytes: Uint8Array, subject: string, expected: IdxExpecta
   return parseIdx(plain, subject, expected);
 }
 
+// The header inside the stream says how many bytes the file holds once inflated; that size
+// is checked against what the compressed bytes could possibly hold before it is inflated,
+// and inflating stops one byte past it, so a hostile stream cannot make us allocate more.
 function inflate(bytes: Uint8Array, subject: string): Uint8Array {
-  try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES });
-  } catch (error) {
-    const reason = (error as Error).message.toLowerCase();
-    throw inputError('ERR_BAD_GZIP', subject, `gzip data is corrupt or truncated (${reason})`);
+  const declared = declaredInflatedBytes(bytes, subject);
+  if (declared > MAX_INFLATED_BYTES) {
+    throw inputError('ERR_UNSUPPORTED', subject, `header declares ${declared} bytes once ` +
+      `inflated, more than the ${MAX_INFLATED_BYTES} bytes (1 GiB) supported yet`);
   }
+  const possible = bytes.length * MAX_DEFLATE_RATIO;
+  if (declared > possible) {
+    throw inputError('ERR_TRUNCATED', subject, `header declares ${declared} bytes once ` +
+      `inflated, but ${bytes.length} bytes of gzip data hold at most ${possible} (truncated?)`);
+  }
+
+  try {
+    return gunzipSync(bytes, { maxOutputLength: declared + 1 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw inputError('ERR_NOT_IDX', subject, `inflates to more than the ${declared} bytes ` +
+        'its header declares, expected exactly that many');
+    }
+    throw inputError('ERR_BAD_GZIP', subject, `gzip data is corrupt or truncated ` +
+      `(${describeZlibError(error)})`);
+  }
+}
+
+// Inflates ever longer prefixes of the stream until the IDX header is out, and returns the
+// length the header declares (or the bytes inflated, when what is there is no IDX header,
+// so that the full parse reports the problem).
+function declaredInflatedBytes(bytes: Uint8Array, subject: string): number {
+  for (const length of HEADER_SEARCH_BYTES) {
+    let head: Uint8Array;
+    try {
+      head = gunzipSync(bytes.subarray(0, length), { finishFlush: constants.Z_SYNC_FLUSH });
+    } catch (error) {
+      throw inputError('ERR_BAD_GZIP', subject, `gzip data is corrupt or truncated ` +
+        `(${describeZlibError(error)})`);
+    }
+    const rank = head[3] ?? 0;
+    const headerBytes = 4 + 4 * rank;
+    if (head.length >= headerBytes && head[0] === 0 && head[1] === 0) {
+      return headerBytes + readDimensions(head, subject, rank)
+        .reduce((product, size) => product * size, 1);
+    }
+    if (head.length >= 4 && (head[0] !== 0 || head[1] !== 0)) return head.length;
+    if (length >= bytes.length) return head.length;
+  }
+  throw inputError('ERR_BAD_GZIP', subject, `no IDX header in the first ` +
+    `${HEADER_SEARCH_BYTES.at(-1)} bytes of gzip data`);
+}
+
+function describeZlibError(error: unknown): string {
+  return (error as Error).message.toLowerCase().replace(/\s*\n\s*/g, ' ');
 }
 
 function parseIdx(bytes: Uint8Array, subject: string, expected: IdxExpectation): IdxArray {

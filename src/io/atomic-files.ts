@@ -6,10 +6,19 @@
 
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
-import { access, constants, mkdir, open, rm, stat } from 'node:fs/promises';
+import {
+  access,
+  constants,
+  mkdir,
+  open,
+  rm,
+  stat,
+  type FileHandle,
+} from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { inputError, RunError } from '../errors.js';
+import { writeFaultFor } from '../faults.js';
 
 /**
  * Checks, before any work starts, that `names` can later be written into `folder`: the folder
@@ -79,18 +88,24 @@ export async function replaceFiles(
     Promise.all(staged.map(({ temporary }) => rm(temporary, { force: true })));
   for (const { temporary } of staged) stagedFiles.add(temporary);
 
+  const names = [...files.keys()];
+  let failedName: string | undefined;
   try {
-    await mkdir(folder, { recursive: true });
+    await makeFolder(folder);
     // written and flushed side by side: the flushes are most of the time
     const contents = [...files.values()];
     const writes = await Promise.allSettled(staged.map(({ temporary }, index) =>
-      writeDurably(temporary, contents[index])));
-    const failed = writes.find((write) => write.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
+      writeDurably(temporary, contents[index], names[index])));
+    const failed = writes.findIndex((write) => write.status === 'rejected');
+    if (failed !== -1) {
+      failedName = names[failed];
+      throw (writes[failed] as PromiseRejectedResult).reason;
+    }
   } catch (error) {
     await removeStaged();
     forget(staged);
-    throw new RunError(`${folder}: cannot write ${[...files.keys()].join(', ')} ` +
+    // the one file that failed, when one did; otherwise the folder itself failed
+    throw new RunError(`${folder}: cannot write ${failedName ?? names.join(', ')} ` +
       `(${describeError(error)}); nothing was replaced`, { cause: error });
   }
 
@@ -110,6 +125,23 @@ export async function replaceFiles(
     forget(staged);
     throw new RunError(`${folder}: replacing the files failed (${describeError(error)}) after ` +
       `${replaced.length} of ${staged.length}: ${replaced.join(', ') || 'none'}`, { cause: error });
+  }
+}
+
+// mkdir's own `recursive` option never returns on Node 20 when a parent exists but refuses
+// children with ENOENT, as /proc does; making each missing folder in turn fails at once.
+async function makeFolder(folder: string): Promise<void> {
+  const missing: string[] = [];
+  for (let path = resolve(folder); await kindOf(path) === 'missing'; path = dirname(path)) {
+    if (dirname(path) === path) break;
+    missing.unshift(path);
+  }
+  for (const path of missing) {
+    try {
+      await mkdir(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 
@@ -135,14 +167,28 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
-async function writeDurably(path: string, content: string | Uint8Array): Promise<void> {
+async function writeDurably(
+  path: string,
+  content: string | Uint8Array,
+  name: string,
+): Promise<void> {
   const handle = await open(path, 'wx');
   try {
+    const fault = writeFaultFor(name);
+    if (fault !== undefined) await failMidway(handle, content, fault);
     await handle.writeFile(content);
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+// TEST-ONLY (see src/faults.ts): half the file is written, then the write fails as it
+// would on a full disk or a failing one.
+async function failMidway(handle: FileHandle, content: string | Uint8Array, fault: string) {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  await handle.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+  throw Object.assign(new Error(`${fault}: injected test fault`), { code: fault });
 }
 
 function describeError(error: unknown): string {

@@ -33,6 +33,9 @@ export interface RunDescription {
   startedAt: string;
   classifyMs: number;
   wallTimeMs: number;
+  /** The run's --retries, and how many times a batch was run again (0 when undisturbed). */
+  retries: number;
+  batchesRetried: number;
   /** For reports merged from shards: each shard, and where its numbers came from. */
   shards?: ShardDescription[];
 }

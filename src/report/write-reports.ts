@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 
 import { replaceFiles } from '../io/atomic-files.js';
+import { integrityRecord, SUMMARY_FILE, type IntegrityRecord } from '../io/file-digests.js';
 import { TOOL } from '../tool.js';
 import type { ImageSet } from './contact-sheet.js';
 import { computeMetrics, confusionMatrix, type Metrics } from './metrics.js';
@@ -35,9 +36,13 @@ export interface ClassifiedSet {
   images: ImageSet;
 }
 
+/** summary.json as written: the summary, with the integrity record of the other files. */
+export type WrittenSummary = Omit<Summary, 'run'> & { integrity?: IntegrityRecord } &
+  { run: Summary['run'] };
+
 /** The figures of a finished evaluation and the files that now hold them. */
 export interface EvaluationResult {
-  summary: Summary;
+  summary: WrittenSummary;
   metrics: Metrics;
   reportPaths: string[];
 }
@@ -60,8 +65,23 @@ export async function writeReports(
     files: fileNames,
   });
 
-  await replaceFiles(out, buildReportFiles({ summary, metrics, table, images }, formats));
+  const reports = buildReportFiles({ summary, metrics, table, images }, formats);
+  const written = withIntegrity(summary, reports);
+  await replaceFiles(out, reports);
 
   const reportPaths = fileNames.map((name) => join(out, name));
-  return { summary, metrics, reportPaths };
+  return { summary: written, metrics, reportPaths };
+}
+
+// summary.json records the size and sha256 of every other file, so that a folder of reports
+// can be checked later (npm run verify). The record goes just before `run`, which stays the
+// last section. Without summary.json (--format without json) there is no record to keep.
+function withIntegrity(summary: Summary, reports: Map<string, string | Uint8Array>):
+  WrittenSummary {
+  if (!reports.has(SUMMARY_FILE)) return summary;
+
+  const { run, ...figures } = summary;
+  const written = { ...figures, integrity: integrityRecord(reports, [SUMMARY_FILE]), run };
+  reports.set(SUMMARY_FILE, `${JSON.stringify(written, null, 2)}\n`);
+  return written;
 }

@@ -137,6 +137,8 @@ function joinSlices(ordered: PartialResult[]): ClassifiedSet {
       // the shards' own times added up: the work, whatever ran at the same time
       classifyMs: runs.reduce((sum, run) => sum + run.classifyMs, 0),
       wallTimeMs: runs.reduce((sum, run) => sum + run.wallTimeMs, 0),
+      retries: Math.max(...runs.map((run) => run.retries)),
+      batchesRetried: runs.reduce((sum, run) => sum + run.batchesRetried, 0),
       shards,
     },
     table: { labels, predictions, probabilities, classCount },

@@ -124,7 +124,8 @@ function readPayload(payload: Record<string, unknown>, fail: (detail: string) =>
     [shardFields.indexFrom, 'shard.indexFrom'], [shardFields.countFrom, 'shard.countFrom']]) {
     if (typeof value !== 'string') throw fail(`${name}: expected a string, found ${typeof value}`);
   }
-  for (const name of ['workers', 'batchSize', 'classifyMs', 'wallTimeMs'] as const) {
+  for (const name of ['workers', 'batchSize', 'classifyMs', 'wallTimeMs', 'retries',
+    'batchesRetried'] as const) {
     if (!Number.isFinite(run[name])) throw fail(`run.${name}: expected a number`);
   }
 

@@ -38,6 +38,8 @@ export interface TrainingRequest {
   /** A checkpoint to continue from, and the epoch count when given to extend it. */
   resume: { path: string; epochs: number | null } | null;
   workers: number;
+  /** How many times an epoch whose task failed is run again from its start. */
+  retries: number;
   out: string;
   checkpoint: string;
   /** Which places the command line named; on resume, the others are the checkpoint's. */
@@ -45,6 +47,8 @@ export interface TrainingRequest {
   /** The command that reproduces a fresh run with these settings. */
   command: (hyperparameters: Hyperparameters) => string;
   onEpochStart?: (epoch: number, images: number) => void;
+  /** Told, in one line, about each failed epoch that is about to be run again. */
+  onRetry?: (message: string) => void;
   onBatchDone?: (images: number) => void;
   onEpochDone?: (report: EpochReport, checkpoint: string) => void;
 }
@@ -80,6 +84,8 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRes
   const epochs: EpochReport[] = [];
   const network = await train(dataset, hyperparameters, state, {
     workers: request.workers,
+    retries: request.retries,
+    onRetry: request.onRetry,
     onEpochStart: request.onEpochStart,
     onBatchDone: request.onBatchDone,
     onEpochDone: async (report, snapshot) => {

@@ -7,9 +7,10 @@
 import { CLASS_COUNT } from '../classes.js';
 import type { Dataset } from '../data/dataset.js';
 import { RunError } from '../errors.js';
+import { workerFaultFor } from '../faults.js';
 import { workerFile } from '../project-files.js';
 import { sharedCopy } from '../shared-memory.js';
-import { startWorkerPool } from '../worker-pool.js';
+import { startWorkerPool, type WorkerPool } from '../worker-pool.js';
 import {
   networkFromShared,
   parameterCount,
@@ -51,6 +52,10 @@ export interface EpochReport {
 /** How to run the pool, and whom to tell about progress. */
 export interface TrainingCallbacks {
   workers: number;
+  /** How many times an epoch whose task failed is run again from its start (default 2). */
+  retries?: number;
+  /** Told, in one line, about each failed epoch that is about to be run again. */
+  onRetry?: (message: string) => void;
   onEpochStart?: (epoch: number, images: number) => void;
   onBatchDone?: (images: number) => void;
   /** Called after each epoch with a copy of the state, to report it or save a checkpoint. */
@@ -64,6 +69,16 @@ const CHUNKS_PER_BATCH = 4;
 const VALIDATION_TASK_SIZE = 500;
 
 const WORKER_FILE = workerFile('train');
+const DEFAULT_RETRIES = 2;
+
+// A task that failed on the pool: only these are worth running again, not a write that
+// failed or a loss that diverged, which would fail the same way every time.
+class TaskFailure extends Error {
+  constructor(readonly what: string, cause: unknown) {
+    super(`${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause });
+  }
+}
 
 /** Trains from `state` until `hyperparameters.epochs` epochs are done; returns the network. */
 export async function train(
@@ -74,22 +89,25 @@ export async function train(
 ): Promise<Network> {
   const widths = networkWidthsFor(dataset, hyperparameters);
   const workerData = createWorkerData(dataset, hyperparameters, widths, state);
-  const { pool, startFailure } = startWorkerPool({
+  const pool = startWorkerPool({
     filename: WORKER_FILE,
     workerData,
     minThreads: callbacks.workers,
     maxThreads: callbacks.workers,
   });
-  const run = (task: TrainingTask, what: string): Promise<number> =>
-    pool.run(task).catch((error: unknown) => {
-      const cause = startFailure() ?? error;
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new RunError(`training: ${what} failed: ${reason}`, { cause });
-    });
+  let tasksHandedOut = 0;
+  const run = (task: TrainingTask, what: string): Promise<number> => {
+    tasksHandedOut += 1;
+    const fault = workerFaultFor('task', tasksHandedOut, 1);
+    return pool.run<number>(fault === undefined ? task : { ...task, fault })
+      .catch((error: unknown) => {
+        throw new TaskFailure(what, pool.startFailure() ?? error);
+      });
+  };
 
   try {
     const session: Session = { dataset, hyperparameters, state, workerData, callbacks, run };
-    while (state.epochsDone < hyperparameters.epochs) await runEpoch(session);
+    while (state.epochsDone < hyperparameters.epochs) await runEpochWithRetries(session, pool);
   } finally {
     await pool.destroy();
   }
@@ -135,6 +153,44 @@ function createWorkerData(
     seed: hyperparameters.seed,
     maxShift: hyperparameters.maxShift,
   };
+}
+
+// A failed task may leave half-summed gradients or half-applied Adam steps in shared memory,
+// so the whole epoch runs again from the state it started from, on fresh threads. Every
+// choice in an epoch derives from the seed, the epoch and that state, so the epoch run again
+// ends with the same bytes as one that never failed.
+async function runEpochWithRetries(session: Session, pool: WorkerPool): Promise<void> {
+  const { state, workerData, callbacks } = session;
+  const retries = callbacks.retries ?? DEFAULT_RETRIES;
+  const start = snapshot(state, workerData);
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runEpoch(session);
+    } catch (error) {
+      if (!(error instanceof TaskFailure)) throw error;
+      const epoch = start.epochsDone + 1;
+      if (attempt > retries) {
+        const how = attempt === 1 ? '' : ` (epoch ${epoch} was run ${attempt} times)`;
+        throw new RunError(`training: ${error.message}${how}; nothing was written for ` +
+          'this epoch', { cause: error });
+      }
+      callbacks.onRetry?.(`training: ${error.message}; running epoch ${epoch} again from its ` +
+        `start on fresh worker threads (attempt ${attempt + 1} of ${retries + 1})`);
+      await pool.restart();
+      restore(state, workerData, start);
+    }
+  }
+}
+
+// Puts back the state an epoch started from, once no thread can write any more.
+function restore(state: TrainingState, workerData: TrainingWorkerData, start: TrainingState) {
+  new Float32Array(workerData.network.buffer).set(start.parameters);
+  workerData.firstMoment.set(start.adam.firstMoment);
+  workerData.secondMoment.set(start.adam.secondMoment);
+  new Float32Array(workerData.gradients).fill(0);
+  state.epochsDone = start.epochsDone;
+  state.adam.step = start.adam.step;
 }
 
 async function runEpoch(session: Session): Promise<void> {

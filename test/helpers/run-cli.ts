@@ -23,19 +23,16 @@ function buildOnce(): void {
   isBuilt = true;
 }
 
-/** Runs `dist/src/cli/<command>.js` with `args`, from the project's root folder. */
-export function runCli(command: string, args: string[]): Promise<CommandResult> {
-  return run(process.execPath, [`dist/src/cli/${command}.js`, ...args]);
-}
-
-/** runCli with `environment` added to this process's variables. */
-export function runCliWith(
+/**
+ * Runs `dist/src/cli/<command>.js` with `args`, from the project's root folder; `env` adds
+ * variables, such as the test-only MNIST_EVAL_TEST_FAULTS.
+ */
+export function runCli(
   command: string,
   args: string[],
-  environment: Record<string, string>,
+  env: Record<string, string> = {},
 ): Promise<CommandResult> {
-  return run(process.execPath, [`dist/src/cli/${command}.js`, ...args],
-    { ...process.env, ...environment });
+  return run(process.execPath, [`dist/src/cli/${command}.js`, ...args], env);
 }
 
 /** Runs a bash command line (pipefail on) from the project's root folder, after the build. */
@@ -43,12 +40,13 @@ export function runShell(commandLine: string): Promise<CommandResult> {
   return run('bash', ['-o', 'pipefail', '-c', commandLine]);
 }
 
-function run(file: string, args: string[], env = process.env): Promise<CommandResult> {
+function run(file: string, args: string[], env: Record<string, string> = {}):
+  Promise<CommandResult> {
   buildOnce();
   return new Promise((resolve) => {
     execFile(file, args, {
       cwd: PROJECT_ROOT,
-      env,
+      env: { ...process.env, ...env },
       maxBuffer: 64 * 1024 * 1024,
     }, (error, stdout, stderr) => {
       const exitCode = error === null ? 0 : Number(error.code ?? 1);
@@ -58,13 +56,13 @@ function run(file: string, args: string[], env = process.env): Promise<CommandRe
 }
 
 /** Starts a command without waiting for it, for tests that interrupt it. */
-export function startCli(command: string, args: string[]): {
+export function startCli(command: string, args: string[], env: Record<string, string> = {}): {
   child: ChildProcess;
   finished: Promise<CommandResult>;
 } {
   buildOnce();
   const child = spawn(process.execPath, [`dist/src/cli/${command}.js`, ...args],
-    { cwd: PROJECT_ROOT });
+    { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk) => { stdout += chunk; });

@@ -1,0 +1,91 @@
+// runWithRetries on a stand-in pool whose tasks fail when told to: which batches run again,
+// how often the threads are replaced, and what the run says when a batch keeps failing.
+
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { runWithRetries } from '../src/batch-retries.js';
+import { splitIntoBatches } from '../src/coordinator.js';
+import { RunError } from '../src/errors.js';
+import type { WorkerPool } from '../src/worker-pool.js';
+import type { BatchTask } from '../workers/evaluate.js';
+
+// A pool that fails the first `failures.get(start)` runs of the batch starting at `start`.
+function flakyPool(failures: Map<number, number>) {
+  const runs: number[] = [];
+  let restarts = 0;
+  let running = 0;
+  const pool: WorkerPool = {
+    run: async <Result>(task: unknown) => {
+      const { start } = task as BatchTask;
+      running += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      running -= 1;
+      runs.push(start);
+      const left = failures.get(start) ?? 0;
+      if (left > 0) {
+        failures.set(start, left - 1);
+        throw new Error(`batch at ${start} broke`);
+      }
+      return start as Result;
+    },
+    restart: async () => {
+      // a restart only ever comes once no batch is running
+      assert.is(running, 0, 'batches were still running during a restart');
+      restarts += 1;
+    },
+    destroy: async () => {},
+    startFailure: () => undefined,
+  };
+  return { pool, runs, restarts: () => restarts };
+}
+
+// ---
+
+const retries = suite('runWithRetries');
+
+retries('should run each failed batch again and every batch to success once', async () => {
+  const batches = splitIntoBatches(1000, 100);
+  const { pool, runs, restarts } = flakyPool(new Map([[300, 2], [700, 1]]));
+  const done: number[] = [];
+  const notices: string[] = [];
+
+  await runWithRetries(batches, { pool, concurrency: 3, retries: 2,
+    onBatchDone: (images) => done.push(images), onRetry: (line) => notices.push(line) });
+
+  assert.is(done.length, 10, 'each batch reported done once');
+  assert.is(done.reduce((a, b) => a + b, 0), 1000);
+  assert.is(runs.filter((start) => start === 300).length, 3);
+  assert.is(runs.filter((start) => start === 700).length, 2);
+  assert.ok(restarts() >= 2 && restarts() <= 3, `${restarts()} restarts`);
+  assert.is(notices.length, 3);
+  assert.is(notices[0], 'batch 4/10 (images 300–399) failed (batch at 300 broke); running ' +
+    'it again on fresh worker threads (attempt 2 of 3)');
+});
+
+retries('should fail with the batch and its last cause after retries + 1 attempts', async () => {
+  const batches = splitIntoBatches(500, 100);
+  const { pool, runs } = flakyPool(new Map([[200, 5]]));
+  try {
+    await runWithRetries(batches, { pool, concurrency: 2, retries: 1 });
+    assert.unreachable('a batch that kept failing was accepted');
+  } catch (error) {
+    assert.instance(error, RunError);
+    assert.is((error as Error).message, 'batch 3/5 (images 200–299) failed on all 2 attempts, ' +
+      'each on fresh worker threads; the last: batch at 200 broke');
+  }
+  assert.is(runs.filter((start) => start === 200).length, 2);
+});
+
+retries('should not run a failed batch again with retries 0', async () => {
+  const { pool, runs } = flakyPool(new Map([[0, 1]]));
+  try {
+    await runWithRetries(splitIntoBatches(10, 10), { pool, concurrency: 1, retries: 0 });
+    assert.unreachable('the failed batch was accepted');
+  } catch (error) {
+    assert.is((error as Error).message, 'batch 1/1 (images 0–9) failed: batch at 0 broke');
+  }
+  assert.equal(runs, [0]);
+});
+
+retries.run();
