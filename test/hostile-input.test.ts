@@ -17,6 +17,7 @@ import { readIdx } from '../src/data/idx.js';
 import { InputError, type InputErrorCode } from '../src/errors.js';
 import { readPickleTensors } from '../src/model/pickle.js';
 import { readSafetensors } from '../src/model/safetensors.js';
+import { reportFileNames } from '../src/report/report-files.js';
 import { encodeIdx } from './helpers/idx-bytes.js';
 import { pickleBytes, pickleText, protocol3Array } from './helpers/pickle-bytes.js';
 import { temporaryFolder, writeRandomWeights } from './helpers/random-network.js';
@@ -197,9 +198,8 @@ outputs('should end in one line when the out folder cannot be made, even as root
     const result = await runCli('evaluate', [...EVALUATE, '--out', out]);
     assertExit(result, 1);
     assert.is(result.stdout, '');
-    assert.is(result.stderr, `error: ${out}: cannot write summary.json, confusion-matrix.csv, ` +
-      `confusion-matrix.json, per-class.csv, predictions.csv, misclassified.csv (${code}); ` +
-      'nothing was replaced\n');
+    assert.is(result.stderr, `error: ${out}: cannot write ${reportFileNames().join(', ')} ` +
+      `(${code}); nothing was replaced\n`);
   }
 });
 

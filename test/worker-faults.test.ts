@@ -12,6 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { temporaryFolder, writeRandomWeights } from './helpers/random-network.js';
+import { readReports } from './helpers/read-reports.js';
 import { smallTrainingFiles } from './helpers/training-files.js';
 import { runCli, startCli, type CommandResult } from './helpers/run-cli.js';
 
@@ -22,19 +23,9 @@ const EVALUATE = ['--weights', weights, '--workers', '2', '--batch-size', '500',
 const FAULTS = 'MNIST_EVAL_TEST_FAULTS';
 
 // Every file of a folder, byte for byte, with summary.json's run section taken out.
-async function readFolder(out: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const name of (await readdir(out)).sort()) {
-    const content = await readFile(join(out, name), 'utf8');
-    if (name !== 'summary.json') {
-      files.set(name, content);
-      continue;
-    }
-    const { run, ...rest } = JSON.parse(content) as { run: unknown };
-    assert.type(run, 'object');
-    files.set(name, JSON.stringify(rest));
-  }
-  return files;
+// The reports of a folder, but for what says how the run went.
+function readFolder(out: string): Promise<Map<string, string>> {
+  return readReports(out);
 }
 
 function assertExit(result: CommandResult, code: number): void {
