@@ -90,7 +90,8 @@ verify('should name a changed and a missing file, with exit code 1', async () =>
 
   const result = await runCli('verify', [damaged]);
   assertExit(result, 1);
-  assert.match(result.stdout, /^per-class\.csv: DIFFERS: \d+ bytes, sha256 [0-9a-f]{64}; recorded/m);
+  assert.match(result.stdout,
+    /^per-class\.csv: DIFFERS: \d+ bytes, sha256 [0-9a-f]{64}; recorded/m);
   assert.match(result.stdout, /^predictions\.csv: DIFFERS: /m);
   assert.match(result.stdout, /^misclassified\.csv: MISSING$/m);
   assert.match(result.stdout, /^confusion-matrix\.csv: ok$/m);

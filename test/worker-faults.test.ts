@@ -34,7 +34,9 @@ function assertExit(result: CommandResult, code: number): void {
 
 function assertSameFiles(actual: Map<string, string>, expected: Map<string, string>): void {
   assert.equal([...actual.keys()], [...expected.keys()]);
-  for (const [name, content] of expected) assert.ok(actual.get(name) === content, `${name} differs`);
+  for (const [name, content] of expected) {
+    assert.ok(actual.get(name) === content, `${name} differs`);
+  }
 }
 
 const undisturbedOut = join(folder, 'undisturbed');
@@ -200,7 +202,8 @@ training('should keep the last checkpoint intact when an epoch keeps failing', a
     { [FAULTS]: 'exit@task:150,exit@task:250' });
 
   assertExit(result, 1);
-  assert.match(result.stderr, /\nerror: training: .* failed: worker exited with code: 70 \(epoch 2 /);
+  assert.match(result.stderr,
+    /\nerror: training: .* failed: worker exited with code: 70 \(epoch 2 /);
   assert.not.ok(existsSync(out), 'no weights were written');
   assert.equal((await readdir(dirname(out))).filter((name) => name.endsWith('.tmp')), []);
 
