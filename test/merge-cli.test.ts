@@ -31,6 +31,7 @@ async function runShards(out: string, weightsFile: string, count = 4): Promise<v
 
 const shardsFolder = join(folder, 'partials');
 await runShards(shardsFolder, weights);
+const shard = (index: number) => join(shardsFolder, `shard-${index}-of-4.json`);
 
 // ---
 
@@ -70,6 +71,11 @@ endToEnd('should take the partial files one by one as well as a folder', async (
   assert.is(JSON.parse(result.stdout).total, 10000);
 });
 
+endToEnd('should read a file named twice, alone and in its folder, once', async () => {
+  const result = await runCli('merge', [shardsFolder, shard(2), '--out', join(folder, 'twice')]);
+  assertSucceeded(result);
+});
+
 endToEnd.run();
 
 // ---
@@ -96,7 +102,6 @@ async function assertRefused(inputs: string[], message: RegExp): Promise<void> {
     () => undefined);
 }
 
-const shard = (index: number) => join(shardsFolder, `shard-${index}-of-4.json`);
 
 refusals('should refuse a missing shard, naming it', async () => {
   const partial = await folderWith('missing', [[shard(0), 'shard-0-of-4.json'],
@@ -104,10 +109,12 @@ refusals('should refuse a missing shard, naming it', async () => {
   await assertRefused([partial], /^merge: expected all 4 shards, and shard 2 of 4 is missing$/m);
 });
 
-refusals('should refuse a shard given twice', async () => {
-  await assertRefused([shardsFolder, shard(2)],
-    /shard-2-of-4\.json: expected each shard once, and shard 2 of 4 was already read from/);
+refusals('should refuse two files of the same shard', async () => {
+  const copy = await folderWith('copy', [[shard(2), 'shard-2-of-4.json']]);
+  await assertRefused([shardsFolder, copy],
+    /copy\/shard-2-of-4\.json: expected each shard once, and shard 2 of 4 was already read from/);
 });
+
 
 refusals('should refuse a shard of other weights', async () => {
   const otherWeights = await writeRandomWeights(folder, 99);

@@ -1,6 +1,8 @@
 // Shards: the slices, where a shard learns its place, the partial file, and merging, with
 // property tests over random shard counts and data sizes.
 
+import { createHash } from 'node:crypto';
+
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -27,15 +29,20 @@ function randomSet(count: number, seed: number, sha = 'a'.repeat(64)): Classifie
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     return state / 2 ** 32;
   };
-  const labels = Uint8Array.from({ length: count }, () => Math.floor(next() * CLASSES));
-  const predictions = labels.map((label) => (next() < 0.8 ? label : Math.floor(next() * CLASSES)));
   const probabilities = Float32Array.from({ length: count * CLASSES }, () => next());
+  // each prediction the row's most probable class, as the pool makes it; most labels agree
+  const predictions = Uint8Array.from({ length: count }, (_, image) => {
+    const row = probabilities.subarray(image * CLASSES, (image + 1) * CLASSES);
+    return row.indexOf(Math.max(...row));
+  });
+  const labels = predictions.map((predicted) =>
+    (next() < 0.8 ? predicted : Math.floor(next() * CLASSES)));
   const pixels = Uint8Array.from({ length: count * 4 }, () => Math.floor(next() * 256));
   const file = (path: string) => ({ path, sha256: sha, bytes: 100 });
   return {
     data: { split: null, images: file('images.idx'), labels: file('labels.idx'), count,
       imageShape: [2, 2] },
-    weights: { file: file('weights.safetensors'), format: 'safetensors', widths: [784, 10],
+    weights: { file: file('weights.safetensors'), format: 'safetensors', widths: [4, 10],
       hiddenActivation: 'sigmoid', metadata: {} },
     run: { workers: 2, batchSize: 100, kernel: 'wasm', startedAt: '2026-01-01T00:00:00.000Z',
       classifyMs: 10, wallTimeMs: 20, retries: 2, batchesRetried: 0 },
@@ -209,6 +216,48 @@ partials('should refuse a truncated file, or one that is not a shard file', () =
       /expected a shard file, format "mnist-batch-eval shard" version 1, found format "other"/],
   ] as const) {
     assert.match(refusal(() => decodePartial(corrupted, 'p.json')).message, message);
+  }
+});
+
+// A partial file with its payload edited and its sha256 made to match again: what a
+// hand-made file could hold.
+function tampered(text: string, edit: (payload: any) => void): string {
+  const file = JSON.parse(text);
+  edit(file.payload);
+  file.sha256 = createHash('sha256').update(JSON.stringify(file.payload)).digest('hex');
+  return JSON.stringify(file);
+}
+
+partials('should refuse a well-sealed file whose fields cannot be right', () => {
+  const text = encodePartial(shardOf(randomSet(40, 7), 1, 2).partial);
+  const cases: [(payload: any) => void, RegExp][] = [
+    [(p) => { p.data.images.sha256 = '<img src=x onerror=alert(1)>'; },
+      /data\.images\.sha256: expected 64 hexadecimal digits/],
+    [(p) => { p.weights.widths = ['<script>', 10]; }, /weights\.widths\[0\]: expected a whole/],
+    [(p) => { p.weights.widths = [4, 3]; },
+      /weights\.widths: expected a list of layer widths ending in 10/],
+    [(p) => { p.images.classCount = 3; },
+      /images\.classCount: expected a whole number from 10 to 10/],
+    [(p) => { p.data.imageShape = [1, 1]; },
+      /data\.imageShape: expected 4 pixels, the network's inputs, found 1×1/],
+    [(p) => { p.shard.count = 1e9; }, /shard\.count: expected a whole number from 1 to 100000/],
+    [(p) => { p.data.count = 5e12; }, /data\.count: expected a whole number from 0 to 2147483648/],
+    [(p) => { p.run.workers = 'two'; }, /run\.workers: expected a number from 0/],
+    [(p) => {
+      const bytes = Buffer.from(p.images.probabilities, 'base64');
+      bytes.writeFloatLE(Number.NaN, 0);
+      p.images.probabilities = bytes.toString('base64');
+    }, /image 20: expected a label below 10, probabilities from 0 to 1 and the most probable/],
+    [(p) => {
+      const bytes = Buffer.from(p.images.predictions, 'base64');
+      bytes[0] = (bytes[0] + 1) % 10;
+      p.images.predictions = bytes.toString('base64');
+    }, /image 20: expected .*the most probable class as the prediction/],
+  ];
+  for (const [edit, message] of cases) {
+    const error = refusal(() => decodePartial(tampered(text, edit), 'p.json'));
+    assert.is(error.code, 'ERR_SHARD_FILE');
+    assert.match(error.message, message);
   }
 });
 

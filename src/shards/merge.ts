@@ -3,7 +3,7 @@
 // the results a whole run would have had. The reports are then written from those results by
 // the same code as a whole run's, so they come out the same.
 
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { inputError } from '../errors.js';
@@ -36,7 +36,17 @@ export async function readPartials(inputs: string[]): Promise<NamedPartial[]> {
     paths.push(...names.sort().map((name) => join(input, name)));
   }
 
-  return Promise.all(paths.map(async (path) => {
+  // a file named twice, say on its own and inside a folder also named, is read once
+  const seen = new Set<string>();
+  const distinct = [];
+  for (const path of paths) {
+    const real = await realpath(path).catch(() => path);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    distinct.push(path);
+  }
+
+  return Promise.all(distinct.map(async (path) => {
     const file = await readInputFile(path);
     return { path, partial: decodePartial(Buffer.from(file.bytes).toString('utf8'), path) };
   }));
@@ -92,8 +102,10 @@ function checkSameEvaluation(named: NamedPartial, first: NamedPartial): void {
     [a.set.weights.file.sha256 !== b.set.weights.file.sha256, 'weights (sha256)',
       a.set.weights.file.sha256, b.set.weights.file.sha256],
     [a.set.run.kernel !== b.set.run.kernel, 'kernel', a.set.run.kernel, b.set.run.kernel],
-    [a.set.table.classCount !== b.set.table.classCount, 'class count',
-      String(a.set.table.classCount), String(b.set.table.classCount)],
+    [a.set.weights.widths.join('-') !== b.set.weights.widths.join('-'), 'network widths',
+      a.set.weights.widths.join('-'), b.set.weights.widths.join('-')],
+    [a.set.data.imageShape.join('×') !== b.set.data.imageShape.join('×'), 'image shape',
+      a.set.data.imageShape.join('×'), b.set.data.imageShape.join('×')],
   ];
   const difference = differences.find(([differs]) => differs);
   if (difference === undefined) return;
@@ -123,7 +135,7 @@ function joinSlices(ordered: PartialResult[]): ClassifiedSet {
     countFrom: shard.countFrom,
     images: shard.images,
     startedAt: set.run.startedAt,
-    classifyMs: set.run.classifyMs,
+    classifyMs: Math.round(set.run.classifyMs * 10) / 10,
   }));
   const runs = ordered.map(({ set }) => set.run);
   return {

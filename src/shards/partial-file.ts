@@ -7,12 +7,14 @@
 
 import { createHash } from 'node:crypto';
 
+import { CLASS_COUNT } from '../classes.js';
 import { inputError } from '../errors.js';
+import type { FileIdentity } from '../io/input-file.js';
 import type { ImageSet } from '../report/contact-sheet.js';
 import { confusionMatrix } from '../report/metrics.js';
 import type { DataDescription, RunDescription, WeightsDescription } from '../report/summary.js';
 import type { ClassifiedSet } from '../report/write-reports.js';
-import type { ShardChoice } from './shard-choice.js';
+import { MAX_SHARDS, type ShardChoice } from './shard-choice.js';
 import { shardRange, type ShardRange } from './shard-range.js';
 
 /** One shard's result: where it sits among the shards, and its slice's classified images. */
@@ -26,6 +28,10 @@ export interface PartialResult {
 }
 
 const FORMAT = 'mnist-batch-eval shard';
+// Bounds that keep a hand-made file from sizing allocations: a run holds at most 2 GiB of
+// images, and no layer or image side of a network this tool runs comes near 2^16.
+const MAX_IMAGES = 2 ** 31;
+const MAX_WIDTH = 2 ** 16;
 const VERSION = 1;
 
 /** The file name of shard `index` of `count`. */
@@ -86,18 +92,26 @@ export function decodePartial(text: string, path: string): PartialResult {
 
 function readPayload(payload: Record<string, unknown>, fail: (detail: string) => Error):
   PartialResult {
+  // everything that sizes an allocation is checked before anything is allocated
   const shardFields = asObject(payload.shard, 'shard', fail);
-  const count = wholeNumber(shardFields.count, 'shard.count', 1, fail);
-  const index = wholeNumber(shardFields.index, 'shard.index', 0, fail);
-  const data = asObject(payload.data, 'data', fail) as unknown as DataDescription;
-  const total = wholeNumber(data.count, 'data.count', 0, fail);
-  if (index >= count) throw fail(`shard.index: expected below ${count}, found ${index}`);
+  const count = wholeNumber(shardFields.count, 'shard.count', 1, fail, MAX_SHARDS);
+  const index = wholeNumber(shardFields.index, 'shard.index', 0, fail, count - 1);
+  const indexFrom = text(shardFields.indexFrom, 'shard.indexFrom', fail);
+  const countFrom = text(shardFields.countFrom, 'shard.countFrom', fail);
+  const data = readData(asObject(payload.data, 'data', fail), fail);
+  const weights = readWeights(asObject(payload.weights, 'weights', fail), fail);
+  const [rows, columns] = data.imageShape;
+  if (rows * columns !== weights.widths[0]) {
+    throw fail(`data.imageShape: expected ${weights.widths[0]} pixels, the network's inputs, ` +
+      `found ${rows}×${columns}`);
+  }
+  const run = readRun(asObject(payload.run, 'run', fail), fail);
 
   const range = asObject(shardFields.images, 'shard.images', fail);
-  const expected = shardRange(index, count, total);
+  const expected = shardRange(index, count, data.count);
   if (range.start !== expected.start || range.end !== expected.end) {
     throw fail(`expected shard ${index} of ${count} to hold images ${expected.start}–` +
-      `${expected.end - 1} of ${total}, found ${String(range.start)}–` +
+      `${expected.end - 1} of ${data.count}, found ${String(range.start)}–` +
       `${Number(range.end) - 1}`);
   }
 
@@ -108,31 +122,79 @@ function readPayload(payload: Record<string, unknown>, fail: (detail: string) =>
   if (JSON.stringify(counts.confusion) !== JSON.stringify(confusion)) {
     throw fail('corrupted: its confusion counts disagree with its predictions');
   }
-
-  const shape = data.imageShape;
-  if (!Array.isArray(shape) || shape.length !== 2 ||
-    !shape.every((size) => Number.isSafeInteger(size) && size > 0)) {
-    throw fail(`data.imageShape: expected [rows, columns], found ${JSON.stringify(shape)}`);
-  }
-  const images = readMisclassifiedPixels(imagesFields, table, shape as [number, number], fail);
-
-  const weights = asObject(payload.weights, 'weights', fail) as unknown as WeightsDescription;
-  const run = asObject(payload.run, 'run', fail) as unknown as RunDescription;
-  for (const [value, name] of [[data.images?.sha256, 'data.images.sha256'],
-    [data.labels?.sha256, 'data.labels.sha256'], [weights.file?.sha256, 'weights.file.sha256'],
-    [run.kernel, 'run.kernel'], [run.startedAt, 'run.startedAt'],
-    [shardFields.indexFrom, 'shard.indexFrom'], [shardFields.countFrom, 'shard.countFrom']]) {
-    if (typeof value !== 'string') throw fail(`${name}: expected a string, found ${typeof value}`);
-  }
-  for (const name of ['workers', 'batchSize', 'classifyMs', 'wallTimeMs', 'retries',
-    'batchesRetried'] as const) {
-    if (!Number.isFinite(run[name])) throw fail(`run.${name}: expected a number`);
-  }
+  const images = readMisclassifiedPixels(imagesFields, table, [rows, columns], fail);
 
   return {
-    shard: { index, count, indexFrom: String(shardFields.indexFrom),
-      countFrom: String(shardFields.countFrom), images: expected },
+    shard: { index, count, indexFrom, countFrom, images: expected },
     set: { data, weights, run, table, images },
+  };
+}
+
+function readData(data: Record<string, unknown>, fail: (detail: string) => Error):
+  DataDescription {
+  const shape = data.imageShape;
+  if (!Array.isArray(shape) || shape.length !== 2) {
+    throw fail(`data.imageShape: expected [rows, columns], found ${JSON.stringify(shape)}`);
+  }
+  return {
+    split: data.split === null ? null : text(data.split, 'data.split', fail),
+    images: readIdentity(data.images, 'data.images', fail),
+    labels: readIdentity(data.labels, 'data.labels', fail),
+    count: wholeNumber(data.count, 'data.count', 0, fail, MAX_IMAGES),
+    imageShape: [wholeNumber(shape[0], 'data.imageShape[0]', 1, fail, MAX_WIDTH),
+      wholeNumber(shape[1], 'data.imageShape[1]', 1, fail, MAX_WIDTH)],
+  };
+}
+
+function readWeights(weights: Record<string, unknown>, fail: (detail: string) => Error):
+  WeightsDescription {
+  const widths = weights.widths;
+  if (!Array.isArray(widths) || widths.length < 2 || widths.at(-1) !== CLASS_COUNT) {
+    throw fail(`weights.widths: expected a list of layer widths ending in ${CLASS_COUNT}, ` +
+      `found ${JSON.stringify(widths)}`);
+  }
+  const metadata = asObject(weights.metadata, 'weights.metadata', fail);
+  for (const [key, value] of Object.entries(metadata)) text(value, `weights.metadata.${key}`, fail);
+  return {
+    file: readIdentity(weights.file, 'weights.file', fail),
+    format: text(weights.format, 'weights.format', fail),
+    widths: widths.map((width, layer) =>
+      wholeNumber(width, `weights.widths[${layer}]`, 1, fail, MAX_WIDTH)),
+    hiddenActivation: text(weights.hiddenActivation, 'weights.hiddenActivation', fail),
+    metadata: metadata as Record<string, string>,
+  };
+}
+
+function readRun(run: Record<string, unknown>, fail: (detail: string) => Error):
+  RunDescription {
+  const number = (name: string) => {
+    const value = run[name];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+    throw fail(`run.${name}: expected a number from 0, found ${JSON.stringify(value)}`);
+  };
+  return {
+    workers: number('workers'),
+    batchSize: number('batchSize'),
+    kernel: text(run.kernel, 'run.kernel', fail),
+    startedAt: text(run.startedAt, 'run.startedAt', fail),
+    classifyMs: number('classifyMs'),
+    wallTimeMs: number('wallTimeMs'),
+    retries: number('retries'),
+    batchesRetried: number('batchesRetried'),
+  };
+}
+
+function readIdentity(value: unknown, name: string, fail: (detail: string) => Error):
+  FileIdentity {
+  const identity = asObject(value, name, fail);
+  const digest = text(identity.sha256, `${name}.sha256`, fail);
+  if (!/^[0-9a-f]{64}$/.test(digest)) {
+    throw fail(`${name}.sha256: expected 64 hexadecimal digits, found ${JSON.stringify(digest)}`);
+  }
+  return {
+    path: text(identity.path, `${name}.path`, fail),
+    sha256: digest,
+    bytes: wholeNumber(identity.bytes, `${name}.bytes`, 0, fail),
   };
 }
 
@@ -174,7 +236,8 @@ function readImages(
   range: ShardRange,
   fail: (detail: string) => Error,
 ): ClassifiedSet['table'] {
-  const classCount = wholeNumber(images.classCount, 'images.classCount', 1, fail);
+  const classCount = wholeNumber(images.classCount, 'images.classCount', CLASS_COUNT, fail,
+    CLASS_COUNT);
   const count = range.end - range.start;
   const labels = bytesOf(images.labels, 'images.labels', count, fail);
   const predictions = bytesOf(images.predictions, 'images.predictions', count, fail);
@@ -184,9 +247,12 @@ function readImages(
     count * classCount);
 
   for (let i = 0; i < count; i++) {
-    if (labels[i] >= classCount || predictions[i] >= classCount) {
-      throw fail(`image ${range.start + i}: expected a label and prediction below ` +
-        `${classCount}, found ${labels[i]} and ${predictions[i]}`);
+    const row = probabilities.subarray(i * classCount, (i + 1) * classCount);
+    if (labels[i] >= classCount || !row.every((p) => p >= 0 && p <= 1) ||
+      predictions[i] !== firstLargest(row)) {
+      throw fail(`image ${range.start + i}: expected a label below ${classCount}, ` +
+        'probabilities from 0 to 1 and the most probable class as the prediction, found ' +
+        `label ${labels[i]}, prediction ${predictions[i]}, probabilities ${Array.from(row)}`);
     }
   }
   return { labels, predictions, probabilities, classCount };
@@ -201,6 +267,13 @@ function bytesOf(value: unknown, name: string, length: number, fail: (detail: st
     throw fail(`${name}: expected ${length} bytes, found ${decoded.length}`);
   }
   return new Uint8Array(decoded);
+}
+
+// The class a prediction names: the first of the largest probabilities, as argmax does.
+function firstLargest(row: Float32Array): number {
+  let best = 0;
+  for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
+  return best;
 }
 
 function base64(array: ArrayBufferView): string {
@@ -220,7 +293,14 @@ function asObject(value: unknown, name: string, fail: (detail: string) => Error)
 }
 
 function wholeNumber(value: unknown, name: string, smallest: number,
-  fail: (detail: string) => Error): number {
-  if (Number.isSafeInteger(value) && (value as number) >= smallest) return value as number;
-  throw fail(`${name}: expected a whole number from ${smallest}, found ${JSON.stringify(value)}`);
+  fail: (detail: string) => Error, largest = Number.MAX_SAFE_INTEGER): number {
+  if (Number.isSafeInteger(value) && (value as number) >= smallest &&
+    (value as number) <= largest) return value as number;
+  throw fail(`${name}: expected a whole number from ${smallest} to ${largest}, found ` +
+    JSON.stringify(value));
+}
+
+function text(value: unknown, name: string, fail: (detail: string) => Error): string {
+  if (typeof value === 'string') return value;
+  throw fail(`${name}: expected a string, found ${JSON.stringify(value) ?? typeof value}`);
 }

