@@ -10,7 +10,9 @@
 // A worker that fails to load makes piscina stop starting workers, and tasks still queued
 // would then wait forever; destroying the pool on its 'error' event rejects them instead,
 // and the first such error is kept so that callers can report the cause rather than the
-// rejection it led to.
+// rejection it led to. piscina also emits 'error' for a worker that fails with no task in
+// flight after it has run tasks; piscina replaces that thread itself, and its error is no
+// start failure, so it neither stops the pool nor turns retries off.
 
 import { Piscina } from 'piscina';
 
@@ -41,10 +43,12 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let failure: Error | undefined;
   let isDestroyed = false;
 
+  let hasRunTasks = false;
   const start = (): Piscina => {
     const pool = new Piscina({ ...options, idleTimeout: Number.POSITIVE_INFINITY,
       resourceLimits: faultResourceLimits() });
     pool.on('error', (error: Error) => {
+      if (hasRunTasks) return;
       failure ??= error;
       void pool.destroy();
     });
@@ -53,7 +57,11 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   let pool = start();
   return {
-    run: (task) => pool.run(task),
+    run: async (task) => {
+      const result = await pool.run(task);
+      hasRunTasks = true;
+      return result;
+    },
     restart: async () => {
       const old = pool;
       await old.destroy();
