@@ -5,6 +5,11 @@
 set -euo pipefail
 queue=${1:?usage: submit.sh JOB_QUEUE [SHARDS]}
 shards=${2:-4}
+# an AWS Batch array job has 2 to 10,000 children
+if [ "$shards" -lt 2 ] || [ "$shards" -gt 10000 ]; then
+  echo "submit.sh: SHARDS: expected 2 to 10000, got $shards" >&2
+  exit 2
+fi
 
 array_id=$(aws batch submit-job --job-name mnist-eval-shards --job-queue "$queue" \
   --job-definition mnist-eval-shard --array-properties "size=$shards" \

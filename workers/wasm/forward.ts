@@ -28,7 +28,7 @@ const ROUNDING_MAGIC: f64 = 6755399441055744.0;
 const ROUNDING_MAGIC_BITS: i64 = 0x4338000000000000;
 
 // exp on two float64 lanes: 2^k · e^r with |r| ≤ ln2/2, e^r by its Taylor polynomial of
-// degree 10 (relative error below 1e-13), 2^k built in the exponent bits. Inputs are
+// degree 10 (relative error below 4e-13), 2^k built in the exponent bits. Inputs are
 // clamped to ±700, far beyond where float32 results are 0, 1 or infinite anyway.
 @inline
 function exp2lanes(x: v128): v128 {
@@ -193,7 +193,9 @@ function sixteenOutputs(count: i32, rows: usize, values: usize, column: usize, b
 }
 
 // Eight outputs, as sixteenOutputs does: the last block of a layer whose padded width is not
-// a multiple of sixteen.
+// a multiple of sixteen. The two are written out apiece because their accumulators must be
+// separate locals to stay in registers; AssemblyScript has no way to make their number a
+// compile-time parameter.
 @inline
 function eightOutputs(count: i32, rows: usize, values: usize, column: usize, bias: usize,
   z: usize): void {
@@ -248,7 +250,7 @@ function dense(count: i32, rows: usize, values: usize, padded: i32, W: usize, b:
 }
 
 // exp on four float32 lanes: 2^k · e^r with |r| ≤ ln2/2, e^r by its Taylor polynomial of
-// degree 7 (relative error below 1e-8), 2^k built in the exponent bits.
+// degree 7 (its truncation error below 1e-8, under float32 rounding), 2^k in the exponent bits.
 @inline
 function exp4lanes(x: v128): v128 {
   x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
