@@ -14,6 +14,7 @@ import type { ImageSet } from '../report/contact-sheet.js';
 import { confusionMatrix } from '../report/metrics.js';
 import type { DataDescription, RunDescription, WeightsDescription } from '../report/summary.js';
 import type { ClassifiedSet } from '../report/write-reports.js';
+import { argmaxRows } from '../../workers/forward.js';
 import { MAX_SHARDS, type ShardChoice } from './shard-choice.js';
 import { shardRange, type ShardRange } from './shard-range.js';
 
@@ -246,10 +247,13 @@ function readImages(
   const probabilities = new Float32Array(probabilityBytes.buffer, probabilityBytes.byteOffset,
     count * classCount);
 
+  // each prediction is its row's most probable class, chosen as the workers choose it
+  const mostProbable = new Uint8Array(count);
+  argmaxRows(probabilities, count, classCount, mostProbable);
   for (let i = 0; i < count; i++) {
     const row = probabilities.subarray(i * classCount, (i + 1) * classCount);
     if (labels[i] >= classCount || !row.every((p) => p >= 0 && p <= 1) ||
-      predictions[i] !== firstLargest(row)) {
+      predictions[i] !== mostProbable[i]) {
       throw fail(`image ${range.start + i}: expected a label below ${classCount}, ` +
         'probabilities from 0 to 1 and the most probable class as the prediction, found ' +
         `label ${labels[i]}, prediction ${predictions[i]}, probabilities ${Array.from(row)}`);
@@ -267,13 +271,6 @@ function bytesOf(value: unknown, name: string, length: number, fail: (detail: st
     throw fail(`${name}: expected ${length} bytes, found ${decoded.length}`);
   }
   return new Uint8Array(decoded);
-}
-
-// The class a prediction names: the first of the largest probabilities, as argmax does.
-function firstLargest(row: Float32Array): number {
-  let best = 0;
-  for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
-  return best;
 }
 
 function base64(array: ArrayBufferView): string {
