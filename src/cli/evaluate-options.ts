@@ -4,7 +4,7 @@
 
 import { Command, Option } from 'commander';
 
-import { describeValue, inputError } from '../errors.js';
+import { inputError } from '../errors.js';
 import type { EvaluationRequest } from '../evaluation.js';
 import {
   defaultKernel,
@@ -13,13 +13,15 @@ import {
   type KernelName,
 } from '../kernels/kernel-names.js';
 import { DEFAULT_WEIGHTS } from '../project-files.js';
-import { REPORT_FORMATS, type ReportFormat } from '../report/report-files.js';
+import type { ReportFormat } from '../report/report-files.js';
 import { chooseShard, COUNT_VARIABLES, INDEX_VARIABLES, type ShardChoice } from
   '../shards/shard-choice.js';
 import { TOOL } from '../tool.js';
 import {
   addCommonOptions,
+  formatOption,
   parseCount,
+  parseFormats,
   readDataChoice,
   readRetries,
   readWorkers,
@@ -58,9 +60,7 @@ export function evaluateCommand(): Command {
       .default(defaultKernel(), `${defaultKernel()}, the fastest one installed`))
     .addOption(new Option('--out <folder>', 'folder the reports are written to')
       .default(DEFAULT_OUT, DEFAULT_OUT))
-    .addOption(new Option('--format <list>', 'which reports to write, a comma-separated list ' +
-      `of ${REPORT_FORMATS.join(', ')}`).default(REPORT_FORMATS.join(','),
-      `${REPORT_FORMATS.join(',')}, all of them`))
+    .addOption(formatOption())
     .option('--json', 'print summary.json to stdout instead of the text summary')
     .option('--shard-index <index>', 'evaluate only shard INDEX (from 0) of --shard-count, and ' +
       `write its partial result for npm run merge (default: ${INDEX_VARIABLES.join(', ')})`)
@@ -111,14 +111,3 @@ function checkKernel(kernel: KernelName): KernelName {
     `${WASM_KERNEL_FILE} is missing (build it with npm run build:wasm)`);
 }
 
-// A comma-separated list of formats, each named once at most, in any order.
-function parseFormats(value: unknown): ReportFormat[] {
-  const names = String(value).split(',').map((name) => name.trim());
-  const unknown = names.find((name) => !(REPORT_FORMATS as readonly string[]).includes(name));
-  if (unknown !== undefined) {
-    const context = names.length === 1 ? '' : ` in ${describeValue(value)}`;
-    throw inputError('ERR_BAD_OPTION', '--format', `expected a comma-separated list of ` +
-      `${REPORT_FORMATS.join(', ')}, got ${describeValue(unknown)}${context}`);
-  }
-  return REPORT_FORMATS.filter((format) => names.includes(format));
-}

@@ -1,7 +1,7 @@
 // `npm run merge`: joins the partial results of a split evaluation into the reports a whole
 // run writes. Results go to stdout, errors to stderr as one line with a documented exit code.
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
 import { checkOutputFolder } from '../io/atomic-files.js';
 import { reportFileNames } from '../report/report-files.js';
@@ -9,7 +9,7 @@ import { writeReports } from '../report/write-reports.js';
 import { mergePartials, readPartials } from '../shards/merge.js';
 import { TOOL } from '../tool.js';
 import { formatConsoleSummary } from './console-summary.js';
-import { refuseEmptyPaths } from './common-options.js';
+import { formatOption, parseFormats, refuseEmptyPaths } from './common-options.js';
 import { exitOnInterrupt, parseCommandLine, runCommand } from './run-command.js';
 
 const DEFAULT_OUT = 'reports';
@@ -20,20 +20,23 @@ function mergeCommand(): Command {
       'reports of one whole run.')
     .version(TOOL.version)
     .argument('<partials...>', 'shard-I-of-N.json files, or folders holding them')
-    .option('--out <folder>', 'folder the reports are written to', DEFAULT_OUT)
+    .addOption(new Option('--out <folder>', 'folder the reports are written to')
+      .default(DEFAULT_OUT, DEFAULT_OUT))
+    .addOption(formatOption())
     .option('--json', 'print summary.json to stdout instead of the text summary')
     .showHelpAfterError(false);
 }
 
 await runCommand(async () => {
   const program = parseCommandLine(mergeCommand());
-  const options = program.opts<{ out: string; json?: boolean }>();
+  const options = program.opts<{ out: string; format: string; json?: boolean }>();
   refuseEmptyPaths(options, ['out']);
+  const formats = parseFormats(options.format);
   exitOnInterrupt(() => {});
-  await checkOutputFolder(options.out, reportFileNames(), '--out');
+  await checkOutputFolder(options.out, reportFileNames(formats), '--out');
 
   const set = mergePartials(await readPartials(program.args));
-  const result = await writeReports(set, options.out);
+  const result = await writeReports(set, options.out, formats);
 
   process.stdout.write(options.json ? `${JSON.stringify(result.summary, null, 2)}\n` :
     formatConsoleSummary(result.summary, result.reportPaths));
