@@ -23,11 +23,6 @@ const EVALUATE = ['--weights', weights, '--workers', '2', '--batch-size', '500',
 const FAULTS = 'MNIST_EVAL_TEST_FAULTS';
 
 // Every file of a folder, byte for byte, with summary.json's run section taken out.
-// The reports of a folder, but for what says how the run went.
-function readFolder(out: string): Promise<Map<string, string>> {
-  return readReports(out);
-}
-
 function assertExit(result: CommandResult, code: number): void {
   assert.is(result.exitCode, code, `exit code ${result.exitCode}, stderr: ${result.stderr}`);
 }
@@ -41,7 +36,7 @@ function assertSameFiles(actual: Map<string, string>, expected: Map<string, stri
 
 const undisturbedOut = join(folder, 'undisturbed');
 assertExit(await runCli('evaluate', [...EVALUATE, '--out', undisturbedOut]), 0);
-const undisturbed = await readFolder(undisturbedOut);
+const undisturbed = await readReports(undisturbedOut);
 
 // ---
 
@@ -66,7 +61,7 @@ for (const [kind, cause] of KINDS) {
       assert.match(lines[0]!, /^batch 7\/20 \(images 3000–3499\) failed \(/);
       assert.match(lines[0]!, cause);
       assert.match(lines[0]!, /running it again on fresh worker threads \(attempt 2 of 3\)$/);
-      assertSameFiles(await readFolder(out), undisturbed);
+      assertSameFiles(await readReports(out), undisturbed);
     });
 }
 
@@ -77,7 +72,7 @@ retried('should recover from several batches failing, each up to --retries times
 
   assertExit(result, 0);
   assert.is(result.stderr.trim().split('\n').length, 6, result.stderr);
-  assertSameFiles(await readFolder(out), undisturbed);
+  assertSameFiles(await readReports(out), undisturbed);
 
   // the run section, the one part that may differ, says how the run recovered
   const { run } = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as
@@ -107,7 +102,7 @@ failed('should stop with one line naming the batch, exit code 1 and the old repo
     assert.is(lines[2], 'error: batch 3/20 (images 1000–1499) failed on all 3 attempts, each ' +
       'on fresh worker threads; the last: worker exited with code: 70');
     assert.is(result.stdout, '');
-    assertSameFiles(await readFolder(out), undisturbed);
+    assertSameFiles(await readReports(out), undisturbed);
   });
 
 failed('should not run a batch again with --retries 0', async () => {
@@ -150,7 +145,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     assertExit(result, code);
     assert.is(result.stderr, `stopped by ${signal}\n`);
     assert.is(result.stdout, '');
-    assertSameFiles(await readFolder(out), undisturbed);
+    assertSameFiles(await readReports(out), undisturbed);
   });
 }
 

@@ -1,10 +1,10 @@
 // Reads a whole input file and fingerprints it. Every reader works on the bytes in memory,
 // so that the sha256 recorded in the reports is of exactly the bytes that were used.
 
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import { inputError } from '../errors.js';
+import { sha256Of } from './file-digests.js';
 
 /** A file as read from disk, with the identity that the reports record. */
 export interface InputFile {
@@ -34,7 +34,7 @@ export async function readInputFile(path: string): Promise<InputFile> {
     throw inputError('ERR_FILE_UNREADABLE', path, `cannot read file (${describeFsError(error)})`);
   }
 
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = sha256Of(bytes);
   return { path, bytes, sha256 };
 }
 

@@ -5,10 +5,9 @@
 // base64 of their bytes (float32 little-endian for the probabilities): exact, and a quarter
 // the size of decimal text. The format is tiny and ours, so no library reads it.
 
-import { createHash } from 'node:crypto';
-
 import { CLASS_COUNT } from '../classes.js';
 import { inputError } from '../errors.js';
+import { sha256Of } from '../io/file-digests.js';
 import type { FileIdentity } from '../io/input-file.js';
 import type { ImageSet } from '../report/contact-sheet.js';
 import { confusionMatrix } from '../report/metrics.js';
@@ -64,7 +63,7 @@ export function encodePartial({ shard, set }: PartialResult): string {
   };
   const json = JSON.stringify(payload);
   return `{"format":${JSON.stringify(FORMAT)},"version":${VERSION},` +
-    `"sha256":"${sha256(json)}","payload":${json}}\n`;
+    `"sha256":"${sha256Of(Buffer.from(json))}","payload":${json}}\n`;
 }
 
 /** Reads a partial file's text back, refusing anything this program did not write whole. */
@@ -84,7 +83,7 @@ export function decodePartial(text: string, path: string): PartialResult {
       `found format ${JSON.stringify(outer.format)} version ${JSON.stringify(outer.version)}`);
   }
   const payload = asObject(outer.payload, 'payload', fail);
-  if (outer.sha256 !== sha256(JSON.stringify(payload))) {
+  if (outer.sha256 !== sha256Of(Buffer.from(JSON.stringify(payload)))) {
     throw fail('corrupted: its payload does not match the sha256 it records');
   }
 
@@ -275,10 +274,6 @@ function bytesOf(value: unknown, name: string, length: number, fail: (detail: st
 
 function base64(array: ArrayBufferView): string {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 function asObject(value: unknown, name: string, fail: (detail: string) => Error):
