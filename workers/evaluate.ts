@@ -3,7 +3,10 @@
 // range of images it covers, and the worker writes its results straight into shared memory,
 // so nothing proportional to the data is ever copied between threads.
 
-import { workerData } from 'piscina';
+// piscina passes the pool's workerData to each thread as Node's own, so it is read from
+// node:worker_threads: importing it from piscina would load piscina's whole pool library
+// into every thread, about a quarter of a thread's start-up.
+import { workerData } from 'node:worker_threads';
 
 import type { WasmNetwork } from '../src/kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from '../src/model/network.js';
