@@ -1,25 +1,96 @@
-// predictions.csv, one row per image, written without csv-stringify: for 10,000 images the
-// library takes about 50 ms, a sixth of the whole command, where joining the fields takes 5.
-// Every field is a number or the word true or false, so no field ever needs quoting and the
-// output is exactly what csv-stringify writes for the same rows; a test holds them equal.
+// predictions.csv, one row per image, written as bytes without csv-stringify. For 10,000
+// images the library takes about 50 ms, and so do strings joined with toFixed, a sixth of the
+// whole command; writing the digits straight into one buffer takes about 10. Every field is
+// a number or the word true or false, so no field ever needs quoting and the output is
+// exactly what csv-stringify writes for the same rows; a test holds them equal.
+//
+// Probabilities are printed as toFixed(6) prints them: n / 10^6 for the integer n nearest to
+// p·10^6, the larger on a tie. For a float32 p, p·10^6 is exact in float64 (24 significant
+// bits times the 14 of 15625, with 10^6 = 15625·2^6), and adding 0.5 before flooring cannot
+// round across an integer, so floor(p·10^6 + 0.5) is that n; checked against toFixed(6) on
+// every one of the 1,065,353,217 float32 values from 0 to 1.
 
-import { fixed, type PredictionTable } from './tables.js';
+import type { PredictionTable } from './tables.js';
+
+const ZERO = 0x30;
+const COMMA = 0x2c;
+const DOT = 0x2e;
+const NEWLINE = 0x0a;
+const WORDS = { true: bytesOf('true'), false: bytesOf('false') };
+// "0.123456"
+const PROBABILITY_BYTES = 8;
+// an index of up to 16 digits, a label and a prediction of up to 3, the word false, commas
+const MOST_BYTES_BEFORE_PROBABILITIES = 16 + 3 + 3 + 5 + 4;
 
 /** predictions.csv: index, label, predicted, confidence, correct and every probability. */
-export function predictionsCsv(table: PredictionTable): string {
+export function predictionsCsv(table: PredictionTable): Uint8Array {
   const { labels, predictions, probabilities, classCount } = table;
   const probabilityColumns = Array.from({ length: classCount }, (_, label) => `p${label}`);
-  const lines = [['index', 'label', 'predicted', 'confidence', 'correct',
-    ...probabilityColumns].join(',')];
+  const header = bytesOf(`${['index', 'label', 'predicted', 'confidence', 'correct',
+    ...probabilityColumns].join(',')}\n`);
+
+  const mostRowBytes = MOST_BYTES_BEFORE_PROBABILITIES +
+    (classCount + 1) * (PROBABILITY_BYTES + 1) + 1;
+  const bytes = new Uint8Array(header.length + labels.length * mostRowBytes);
+  bytes.set(header);
+  let at = header.length;
 
   for (let index = 0; index < labels.length; index++) {
     const start = index * classCount;
+    const label = labels[index];
     const predicted = predictions[index];
-    const confidence = fixed(probabilities[start + predicted]);
-    const isCorrect = labels[index] === predicted;
-    let line = `${index},${labels[index]},${predicted},${confidence},${isCorrect}`;
-    for (let k = 0; k < classCount; k++) line += `,${fixed(probabilities[start + k])}`;
-    lines.push(line);
+    at = writeInteger(bytes, at, index);
+    bytes[at++] = COMMA;
+    at = writeInteger(bytes, at, label);
+    bytes[at++] = COMMA;
+    at = writeInteger(bytes, at, predicted);
+    bytes[at++] = COMMA;
+    at = writeProbability(bytes, at, probabilities[start + predicted], index);
+    bytes[at++] = COMMA;
+    const word = label === predicted ? WORDS.true : WORDS.false;
+    bytes.set(word, at);
+    at += word.length;
+
+    for (let k = 0; k < classCount; k++) {
+      bytes[at++] = COMMA;
+      at = writeProbability(bytes, at, probabilities[start + k], index);
+    }
+    bytes[at++] = NEWLINE;
   }
-  return `${lines.join('\n')}\n`;
+  return bytes.subarray(0, at);
+}
+
+// The decimal digits of a non-negative integer at `at`; returns where they end.
+function writeInteger(bytes: Uint8Array, at: number, value: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+
+  let rest = value;
+  for (let position = at + digits - 1; position >= at; position--) {
+    bytes[position] = ZERO + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return at + digits;
+}
+
+// A probability's eight characters at `at`, as toFixed(6) writes them; returns where they end.
+function writeProbability(bytes: Uint8Array, at: number, value: number, index: number): number {
+  // every path here checks its probabilities first; this only guards the buffer's size
+  if (!(value >= 0 && value <= 1)) {
+    throw new RangeError(`predictions.csv: image ${index} has probability ${value}, ` +
+      'expected one from 0 to 1');
+  }
+
+  let millionths = Math.floor(value * 1e6 + 0.5);
+  bytes[at] = millionths === 1e6 ? ZERO + 1 : ZERO;
+  bytes[at + 1] = DOT;
+  for (let position = at + PROBABILITY_BYTES - 1; position >= at + 2; position--) {
+    bytes[position] = ZERO + (millionths % 10);
+    millionths = Math.floor(millionths / 10);
+  }
+  return at + PROBABILITY_BYTES;
+}
+
+function bytesOf(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
 }
