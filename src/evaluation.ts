@@ -80,7 +80,8 @@ export async function evaluateShard(
 }
 
 // Classifies every image, or the slice that `sliceOf` picks once the image count is known.
-// `checkOutput` runs before the pool is given any work, so that a bad --out wastes none.
+// `checkOutput` runs while the inputs load, and the pool is given no work before it passes,
+// so that a bad --out wastes none; a bad input is still the error reported when both are bad.
 async function classifyImages(
   request: EvaluationRequest,
   sliceOf: ((count: number) => ShardRange) | null,
@@ -91,6 +92,9 @@ async function classifyImages(
   // how the run recovered goes into summary.json's run section
   const retries = request.retries ?? DEFAULT_RETRIES;
   let batchesRetried = 0;
+  const outputChecked = checkOutput();
+  // its failure is reported below, after the inputs', not as an unhandled rejection
+  outputChecked.catch(() => {});
   const { dataset, weights, pool } = await loadInputsAndStartPool({ ...request, retries,
     onRetry: (message) => {
       batchesRetried += 1;
@@ -102,7 +106,7 @@ async function classifyImages(
   let classification;
   try {
     checkInputSize(dataset, weights);
-    await checkOutput();
+    await outputChecked;
 
     request.onStart?.(end - start);
     classification = await pool.run({ count: end - start, pixelsPerImage,

@@ -318,6 +318,12 @@ const CASES: BadCase[] = [
     stderr: /^--out: \S*a-file is a file, expected a folder to write \S*a-file in$/,
   },
   {
+    name: 'a missing images file and an --out that is a file, the images first',
+    args: async () => ['--images', join(folder, 'nowhere'), '--labels', test10k.labels,
+      '--out', await file('another-file', 'x')],
+    stderr: /^\S*nowhere: cannot read file \(no such file\)$/,
+  },
+  {
     name: 'an empty --images path',
     args: async () => ['--images', '', '--labels', test10k.labels],
     stderr: /^--images: expected a path, got an empty string$/,

@@ -48,10 +48,11 @@ export async function checkOutputFolder(
     throw refuse(`cannot write to folder ${existing} (permission denied)`);
   }
 
-  for (const name of names) {
-    if (await kindOf(join(folder, name)) === 'folder') {
-      throw refuse(`${join(folder, name)} is a folder, expected a file or nothing there`);
-    }
+  const kinds = await Promise.all(names.map((name) => kindOf(join(folder, name))));
+  const folderIndex = kinds.indexOf('folder');
+  if (folderIndex !== -1) {
+    throw refuse(`${join(folder, names[folderIndex])} is a folder, expected a file or nothing ` +
+      'there');
   }
 }
 
