@@ -38,7 +38,9 @@ export interface EvaluateOptions extends Pick<EvaluationRequest, 'data' | 'split
   shard: ShardChoice | null;
 }
 
-const DEFAULT_BATCH_SIZE = 100;
+// A task costs the pool about 0.3 ms whatever its size, about as long as classifying 100
+// images takes; batches of 1000 keep that cost to a tenth of the work or less.
+const DEFAULT_BATCH_SIZE = 1000;
 const DEFAULT_OUT = 'reports';
 
 /** The commander program for `npm run evaluate`, with every option and its default. */
