@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 import type { Network } from '../src/model/network.js';
+import { canCompileKernel } from '../src/kernels/relaxed-simd.js';
 import type { WasmNetwork } from '../src/kernels/wasm-network.js';
 import { createScratch, forwardBlock, pixelsToInputs } from './forward.js';
 
@@ -31,11 +32,12 @@ export function createJsKernel(
 }
 
 interface WasmExports {
-  classify(table: number, pixels: number, count: number, pixelsPerImage: number, out: number,
-    first: number, second: number, rows: number, values: number, pixelValues: number): void;
+  classify(network: number, scratch: number, pixels: number, count: number, out: number): void;
 }
 
 const PAGE_BYTES = 65536;
+// float64 totals of two images' sixteen outputs, which softmax also borrows
+const TOTALS_BYTES = 256;
 
 /** The SIMD kernel compiled from workers/wasm/forward.ts into `wasmFile`. */
 export function createWasmKernel(
@@ -46,19 +48,24 @@ export function createWasmKernel(
   classes: number,
 ): BlockKernel {
   const { memory } = network;
-  const module = new WebAssembly.Module(readFileSync(wasmFile));
+  const bytes = readFileSync(wasmFile);
+  canCompileKernel(bytes);
+  const module = new WebAssembly.Module(bytes);
   const { classify } = new WebAssembly.Instance(module, { env: { memory } })
     .exports as unknown as WasmExports;
 
-  // This worker's scratch: the block's pixels, two activations, the non-zero inputs' row
-  // offsets and values (float64 when softmax borrows them), and the probabilities, each
+  // This worker's scratch: the table of its areas (read by the kernel), the block's pixels,
+  // two activation areas, the float64 totals, the non-zero pixels' row offsets (with room
+  // for the eight the kernel stores past the last) and values, and the probabilities, each
   // 16-byte aligned. grow() is atomic, so each worker's is its own.
-  const widest = Math.max(network.widestInput, classes);
-  const sizes = [blockSize * pixelsPerImage, 4 * network.widestPadded, 4 * network.widestPadded,
-    4 * widest, 8 * widest, 4 * blockSize * classes].map(align16);
+  const activations = 4 * blockSize * network.widestPadded;
+  const sizes = [SCRATCH_TABLE_BYTES, blockSize * pixelsPerImage, activations, activations,
+    TOTALS_BYTES, 4 * (pixelsPerImage + 8), 4 * pixelsPerImage, 4 * blockSize * classes]
+    .map(align16);
   const pages = Math.ceil(sizes.reduce((total, size) => total + size, 0) / PAGE_BYTES);
-  const [pixelArea, first, second, rows, values, out] =
-    offsets(memory.grow(pages) * PAGE_BYTES, sizes);
+  const [table, pixelArea, ...areas] = offsets(memory.grow(pages) * PAGE_BYTES, sizes);
+  const out = areas.pop() as number;
+  new Int32Array(memory.buffer, table, areas.length).set(areas);
   const pixelView = new Uint8Array(memory.buffer, pixelArea, blockSize * pixelsPerImage);
   const outView = new Float32Array(memory.buffer, out, blockSize * classes);
 
@@ -66,12 +73,14 @@ export function createWasmKernel(
     classifyBlock(pixels, firstImage, B) {
       const start = firstImage * pixelsPerImage;
       pixelView.set(pixels.subarray(start, start + B * pixelsPerImage));
-      classify(network.table, pixelArea, B, pixelsPerImage, out, first, second, rows, values,
-        network.pixelValues);
+      classify(network.table, table, pixelArea, B, out);
       return outView;
     },
   };
 }
+
+// the five pointers of workers/wasm/forward.ts's scratch table
+const SCRATCH_TABLE_BYTES = 5 * 4;
 
 function offsets(base: number, sizes: number[]): number[] {
   let offset = base;

@@ -9,7 +9,7 @@ import type { EvaluationRequest } from '../evaluation.js';
 import {
   defaultKernel,
   KERNELS,
-  WASM_KERNEL_FILE,
+  wasmUnavailable,
   type KernelName,
 } from '../kernels/kernel-names.js';
 import { DEFAULT_WEIGHTS } from '../project-files.js';
@@ -109,7 +109,7 @@ function optionalString(value: string | boolean | undefined): string | undefined
 
 function checkKernel(kernel: KernelName): KernelName {
   if (kernel !== 'wasm' || defaultKernel() === 'wasm') return kernel;
-  throw inputError('ERR_BAD_OPTION', '--kernel', `expected a built kernel, and wasm is not: ` +
-    `${WASM_KERNEL_FILE} is missing (build it with npm run build:wasm)`);
+  throw inputError('ERR_BAD_OPTION', '--kernel', `expected a kernel that runs here, and wasm ` +
+    `does not: ${wasmUnavailable()}`);
 }
 
