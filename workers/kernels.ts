@@ -36,8 +36,8 @@ interface WasmExports {
 }
 
 const PAGE_BYTES = 65536;
-// float64 totals of two images' sixteen outputs, which softmax also borrows
-const TOTALS_BYTES = 256;
+// float64 totals of two images' blocks of outputs, which softmax also borrows
+const TOTALS_BYTES = 384;
 
 /** The SIMD kernel compiled from workers/wasm/forward.ts into `wasmFile`. */
 export function createWasmKernel(

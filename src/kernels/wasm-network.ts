@@ -1,5 +1,5 @@
 // Lays a network out in a shared WebAssembly.Memory for the SIMD kernel: float32 weights
-// padded to whole blocks of sixteen outputs, once for every worker, and a table telling the
+// padded to whole blocks of eight outputs, once for every worker, and a table telling the
 // kernel where each layer and its lookup tables are. Workers later grow the same memory for
 // their own scratch space.
 
@@ -22,8 +22,6 @@ const LAYER_BYTES = 20;
 // Room to grow, the most a 32-bit WebAssembly memory has: workers' scratch comes after the
 // weights. A shared memory reserves this much address space, not memory.
 const MAXIMUM_PAGES = 65536;
-// outputs the kernel computes at a time, but for a last block of eight
-const BLOCK = 16;
 const ACTIVATION_CODES = { sigmoid: 0, relu: 1, step: 2 } as const;
 
 /** Rounds a layer's width up to the eight outputs the kernel's narrowest block computes. */
@@ -56,7 +54,8 @@ export function createWasmNetwork(network: Network): WasmNetwork {
     const weights = new Float32Array(memory.buffer, offset, layer.inputs * padded);
     for (let i = 0; i < layer.inputs; i++) {
       for (let j = 0; j < layer.outputs; j++) {
-        weights[panelIndex(i, j, layer.inputs, padded)] = layer.weights[i * layer.outputs + j];
+        weights[panelIndex(i, j, layer.inputs, padded, panelWidth(index))] =
+          layer.weights[i * layer.outputs + j];
       }
     }
     const biasesOffset = offset + 4 * layer.inputs * padded;
@@ -70,14 +69,22 @@ export function createWasmNetwork(network: Network): WasmNetwork {
   return { memory, table: TABLE_OFFSET, widestPadded };
 }
 
-// Where W[i][j] goes: the outputs in panels of BLOCK (the last one eight wide where the
-// padded width calls for it), each panel (inputs, its width) row-major, so that the rows the
-// kernel walks for one block of outputs lie one cache line apart rather than a whole padded
-// row apart, which for widths of a power of two would crowd them into a few cache sets.
-function panelIndex(i: number, j: number, inputs: number, padded: number): number {
-  const panelStart = j - (j % BLOCK);
-  const width = Math.min(BLOCK, padded - panelStart);
-  return panelStart * inputs + i * width + (j - panelStart);
+// The outputs the kernel computes at a time in a layer: twenty-four in the first, whose
+// inputs come one image at a time, sixteen in the others, which take two images at once.
+function panelWidth(layer: number): number {
+  return layer === 0 ? 24 : 16;
+}
+
+// Where W[i][j] goes: the outputs in panels as wide as the kernel computes at a time (the
+// last one narrower where the padded width calls for it), each panel (inputs, its width)
+// row-major, so that the rows the kernel walks for one block of outputs lie next to each
+// other rather than a whole padded row apart, which for widths of a power of two would crowd
+// them into a few cache sets.
+function panelIndex(i: number, j: number, inputs: number, padded: number, width: number):
+  number {
+  const panelStart = j - (j % width);
+  const panel = Math.min(width, padded - panelStart);
+  return panelStart * inputs + i * panel + (j - panelStart);
 }
 
 // For each eight-bit mask, the positions of its set bits from the lowest, packed to the

@@ -6,18 +6,20 @@
 // Layout of a network in memory, as the coordinator writes it (src/kernels/wasm-network.ts):
 //   table: i32 depth, activation, pixel values pointer, pack table pointer, then per layer
 //          five i32: inputs, outputs, padded outputs (a multiple of 8), W pointer, b pointer
-//   W: f32 panels of sixteen outputs, each (inputs, 16) row-major, the last one eight wide
-//      where the padded width is not a multiple of sixteen; the padding columns zero
+//   W: f32 panels of outputs, each (inputs, panel width) row-major: twenty-four outputs wide
+//      in the first layer and sixteen in the others, the last panel narrower where the
+//      padded width asks for it; the padding columns zero
 //   b: (padded outputs) f32, the padding zero
 // A worker's scratch, as workers/kernels.ts lays it out: five i32 pointers to two (B, widest
 // padded) f32 activation areas, float64 totals for two images' sixteen outputs, and an
 // image's non-zero pixels: their rows' byte offsets and their values.
 //
 // Speed. The first layer takes an image's non-zero pixels only (about a fifth of MNIST's),
-// found sixteen at a time without a branch per pixel. The other layers take two images at
-// once, so that each weight loaded from memory serves both. Products are summed with fused
-// multiply-adds where the processor has them (relaxed SIMD's madd), and the weights lie in
-// panels of sixteen outputs, so that the rows the kernel walks are one cache line apart.
+// found sixteen at a time without a branch per pixel, and twenty-four outputs at a time. The
+// other layers take two images at once, so that each weight loaded from memory serves both.
+// Products are summed with fused multiply-adds where the processor has them (relaxed SIMD's
+// madd), and the weights lie in panels as wide as the outputs computed at a time, so that
+// the rows the kernel walks lie next to each other in memory.
 //
 // Precision. The reference sums each x·W in float64; doing so here would halve the lanes per
 // instruction. Each accumulator takes at most CHUNK products in float32, then its sum joins a
@@ -32,9 +34,11 @@ const HEADER: usize = 16;
 const LAYER_FIELDS: usize = 20;
 // float32 products an accumulator sums before its sum joins a float64 total
 const CHUNK: i32 = 16;
-// bytes of one row of a panel of W, sixteen float32 outputs, as a shift
-const PANEL_ROW_SHIFT: i32 = 6;
-const PANEL_ROW: usize = 1 << PANEL_ROW_SHIFT;
+// The first layer's row offsets are kept in units of one vector's bytes, as a shift: a row
+// of a panel of W is that times the panel's vectors.
+const VECTOR_SHIFT: i32 = 4;
+// bytes of float64 totals for one image's block of outputs, twenty-four at most
+const TOTALS_STRIDE: usize = 192;
 const ROUNDING_MAGIC: f64 = 6755399441055744.0;
 const ROUNDING_MAGIC_BITS: i64 = 0x4338000000000000;
 const EXP_ROUNDING_MAGIC: f32 = 12582912.0;
@@ -100,7 +104,7 @@ function exp4lanes(x: v128): v128 {
   return f32x4.mul(p, scale);
 }
 
-// Appends the row offsets (in a panel of W) of base + the positions of the set bits of an
+// Appends the row offsets (in vectors' bytes) of base + the positions of the set bits of an
 // eight-bit mask to the u32 list at `rows`, which holds `count`; returns the new count. The
 // pack table holds, for each of the 256 masks, the positions of its set bits packed to the
 // front, so all eight offsets are stored whatever the mask: those past the new count are
@@ -110,14 +114,15 @@ function appendSetBits(mask: i32, base: i32, packTable: usize, rows: usize, coun
   const packed = i16x8.extend_low_i8x16_u(v128.load64_zero(packTable + (<usize>mask << 3)));
   const start = i32x4.splat(base);
   const at = rows + (<usize>count << 2);
-  v128.store(at, i32x4.shl(i32x4.add(i32x4.extend_low_i16x8_u(packed), start), PANEL_ROW_SHIFT));
-  v128.store(at, i32x4.shl(i32x4.add(i32x4.extend_high_i16x8_u(packed), start),
-    PANEL_ROW_SHIFT), 16);
+  const low = i32x4.add(i32x4.extend_low_i16x8_u(packed), start);
+  const high = i32x4.add(i32x4.extend_high_i16x8_u(packed), start);
+  v128.store(at, i32x4.shl(low, VECTOR_SHIFT));
+  v128.store(at, i32x4.shl(high, VECTOR_SHIFT), 16);
   return count + popcnt(mask);
 }
 
-// The first layer's non-zero inputs straight from the pixels: the byte offsets of their
-// rows in a panel of W at `rows`, and their values at `values`, a pixel p becoming
+// The first layer's non-zero inputs straight from the pixels: their positions times a
+// vector's bytes at `rows`, and their values at `values`, a pixel p becoming
 // float32(p) / 255 exactly as numpy computes it, read from a table of the 256 values. Returns
 // how many there are. Zero pixels add nothing to any sum.
 @inline
@@ -133,13 +138,13 @@ function gatherPixels(source: usize, n: i32, network: usize, rows: usize,
     count = appendSetBits(mask >> 8, start + 8, packTable, rows, count);
   }
   for (let i = start; i < n; i++) {
-    store<u32>(rows + (<usize>count << 2), <u32>i << PANEL_ROW_SHIFT);
+    store<u32>(rows + (<usize>count << 2), <u32>i << VECTOR_SHIFT);
     if (load<u8>(source + i) != 0) count++;
   }
 
   for (let k = 0; k < count; k++) {
     const pixel = <usize>load<u8>(source + (<usize>load<u32>(rows + (<usize>k << 2)) >>
-      PANEL_ROW_SHIFT));
+      VECTOR_SHIFT));
     store<f32>(values + (<usize>k << 2), load<f32>(pixelValues + (pixel << 2)));
   }
   return count;
@@ -153,31 +158,38 @@ function addToTotal(total: usize, sum: v128): void {
   v128.store(total, f64x2.add(v128.load(total, 16), f64x2.promote_low_f32x4(high)), 16);
 }
 
-// The `wide` flags below are constants where these functions are inlined, so each use
-// compiles to code for sixteen outputs (four vectors) or for eight (two) alone.
+// The `vectors` arguments below are constants where these functions are inlined, so each
+// use compiles to code for that many four-lane vectors of outputs alone, all in registers.
 
-// totals of a block of outputs (float64) += its two or four float32 sums
+// a block's float64 totals += its float32 sums, `vectors` of them
 @inline
-function addToTotals(wide: bool, totals: usize, a: v128, b: v128, c: v128, d: v128): void {
+function addToTotals(vectors: i32, totals: usize, a: v128, b: v128, c: v128, d: v128,
+  e: v128, f: v128): void {
   addToTotal(totals, a);
   addToTotal(totals + 32, b);
-  if (wide) {
+  if (vectors > 2) {
     addToTotal(totals + 64, c);
     addToTotal(totals + 96, d);
+  }
+  if (vectors > 4) {
+    addToTotal(totals + 128, e);
+    addToTotal(totals + 160, f);
   }
 }
 
 @inline
 function clearTotals(totals: usize): void {
   const zero = f64x2.splat(0);
-  for (let offset: usize = 0; offset < 128; offset += 16) v128.store(totals + offset, zero);
+  for (let offset: usize = 0; offset < TOTALS_STRIDE; offset += 16) {
+    v128.store(totals + offset, zero);
+  }
 }
 
-// z[0..16) or z[0..8) = the block's float64 totals rounded to float32, plus the biases in
-// float32, as numpy adds them
+// A block's outputs: its float64 totals rounded to float32, plus the biases in float32, as
+// numpy adds them.
 @inline
-function storeOutputs(wide: bool, totals: usize, bias: usize, z: usize): void {
-  const end: usize = wide ? 64 : 32;
+function storeOutputs(vectors: i32, totals: usize, bias: usize, z: usize): void {
+  const end = <usize>vectors << 4;
   for (let offset: usize = 0; offset < end; offset += 16) {
     const low = v128.load(totals + (offset << 1));
     const high = v128.load(totals + (offset << 1), 16);
@@ -187,10 +199,11 @@ function storeOutputs(wide: bool, totals: usize, bias: usize, z: usize): void {
   }
 }
 
-// Sixteen (or eight) outputs of z = x·W + b for one image from its `count` non-zero inputs,
-// `column` pointing at the block's panel of W, whose rows are 64 (or 32) bytes long.
+// 4 × `vectors` outputs of z = x·W + b for one image from its `count` non-zero inputs,
+// `column` pointing at the block's panel of W. Six vectors keep six sums in flight, as many
+// as fit in registers beside the six weights loaded for them.
 @inline
-function sparseBlock(wide: bool, count: i32, rows: usize, values: usize, column: usize,
+function sparseBlock(vectors: i32, count: i32, rows: usize, values: usize, column: usize,
   bias: usize, totals: usize, z: usize): void {
   clearTotals(totals);
   for (let chunk = 0; chunk < count; chunk += CHUNK) {
@@ -199,35 +212,42 @@ function sparseBlock(wide: bool, count: i32, rows: usize, values: usize, column:
     let sum1 = f32x4.splat(0);
     let sum2 = f32x4.splat(0);
     let sum3 = f32x4.splat(0);
+    let sum4 = f32x4.splat(0);
+    let sum5 = f32x4.splat(0);
 
     for (let k = chunk; k < chunkEnd; k++) {
       const x = v128.load32_splat(values + (<usize>k << 2));
-      const offset = <usize>load<u32>(rows + (<usize>k << 2));
-      const row = column + (wide ? offset : offset >> 1);
+      const row = column + <usize>load<u32>(rows + (<usize>k << 2)) * <usize>vectors;
       sum0 = madd(x, v128.load(row), sum0);
       sum1 = madd(x, v128.load(row, 16), sum1);
-      if (wide) {
+      if (vectors > 2) {
         sum2 = madd(x, v128.load(row, 32), sum2);
         sum3 = madd(x, v128.load(row, 48), sum3);
       }
+      if (vectors > 4) {
+        sum4 = madd(x, v128.load(row, 64), sum4);
+        sum5 = madd(x, v128.load(row, 80), sum5);
+      }
     }
-    addToTotals(wide, totals, sum0, sum1, sum2, sum3);
+    addToTotals(vectors, totals, sum0, sum1, sum2, sum3, sum4, sum5);
   }
-  storeOutputs(wide, totals, bias, z);
+  storeOutputs(vectors, totals, bias, z);
 }
 
-// z = x·W + b for one image from its `count` non-zero inputs: sixteen outputs at a time,
-// then eight.
+// z = x·W + b for one image from its `count` non-zero inputs: twenty-four outputs at a time,
+// then sixteen or eight.
 @inline
 function sparseDense(count: i32, rows: usize, values: usize, inputs: i32, padded: i32,
   W: usize, b: usize, totals: usize, z: usize): void {
   const end = <usize>padded << 2;
   let block: usize = 0;
-  for (; block + 64 <= end; block += 64) {
-    sparseBlock(true, count, rows, values, W + block * inputs, b + block, totals, z + block);
+  for (; block + 96 <= end; block += 96) {
+    sparseBlock(6, count, rows, values, W + block * inputs, b + block, totals, z + block);
   }
-  if (block < end) {
-    sparseBlock(false, count, rows, values, W + block * inputs, b + block, totals, z + block);
+  if (block + 64 == end) {
+    sparseBlock(4, count, rows, values, W + block * inputs, b + block, totals, z + block);
+  } else if (block < end) {
+    sparseBlock(2, count, rows, values, W + block * inputs, b + block, totals, z + block);
   }
 }
 
@@ -235,11 +255,11 @@ function sparseDense(count: i32, rows: usize, values: usize, inputs: i32, padded
 // into z0 and z1, `column` pointing at the block's panel of W: each weight loaded serves
 // both images.
 @inline
-function pairBlock(wide: bool, x0: usize, x1: usize, inputs: i32, column: usize, bias: usize,
-  totals: usize, z0: usize, z1: usize): void {
-  const rowBytes: usize = wide ? 64 : 32;
+function pairBlock(vectors: i32, x0: usize, x1: usize, inputs: i32, column: usize,
+  bias: usize, totals: usize, z0: usize, z1: usize): void {
+  const rowBytes = <usize>vectors << 4;
   clearTotals(totals);
-  clearTotals(totals + 128);
+  clearTotals(totals + TOTALS_STRIDE);
 
   for (let chunk = 0; chunk < inputs; chunk += CHUNK) {
     const chunkEnd = min(chunk + CHUNK, inputs);
@@ -262,7 +282,7 @@ function pairBlock(wide: bool, x0: usize, x1: usize, inputs: i32, column: usize,
       const w1 = v128.load(row, 16);
       first1 = madd(u, w1, first1);
       second1 = madd(v, w1, second1);
-      if (wide) {
+      if (vectors > 2) {
         const w2 = v128.load(row, 32);
         first2 = madd(u, w2, first2);
         second2 = madd(v, w2, second2);
@@ -271,11 +291,12 @@ function pairBlock(wide: bool, x0: usize, x1: usize, inputs: i32, column: usize,
         second3 = madd(v, w3, second3);
       }
     }
-    addToTotals(wide, totals, first0, first1, first2, first3);
-    addToTotals(wide, totals + 128, second0, second1, second2, second3);
+    addToTotals(vectors, totals, first0, first1, first2, first3, first0, first0);
+    addToTotals(vectors, totals + TOTALS_STRIDE, second0, second1, second2, second3, second0,
+      second0);
   }
-  storeOutputs(wide, totals, bias, z0);
-  storeOutputs(wide, totals + 128, bias, z1);
+  storeOutputs(vectors, totals, bias, z0);
+  storeOutputs(vectors, totals + TOTALS_STRIDE, bias, z1);
 }
 
 // Z = X·W + b for `count` images, X (count, inputs) row-major with rows `stride` bytes
@@ -293,11 +314,11 @@ function denseRows(count: i32, x: usize, inputs: i32, stride: usize, padded: i32
 
     let block: usize = 0;
     for (; block + 64 <= rowBytes; block += 64) {
-      pairBlock(true, x0, x1, inputs, W + block * inputs, b + block, totals, z0 + block,
+      pairBlock(4, x0, x1, inputs, W + block * inputs, b + block, totals, z0 + block,
         z1 + block);
     }
     if (block < rowBytes) {
-      pairBlock(false, x0, x1, inputs, W + block * inputs, b + block, totals, z0 + block,
+      pairBlock(2, x0, x1, inputs, W + block * inputs, b + block, totals, z0 + block,
         z1 + block);
     }
   }
