@@ -1,6 +1,7 @@
 // The benchmark: this project's classification time for each kernel and worker count, the
-// whole command's time, peak memory by worker count, and the notebook's numpy code on the
-// same data and weights where python3 with numpy is present. Every figure is a median of
+// whole command's time, peak memory by worker count, and its peers on the same data and
+// weights: the notebook's numpy code where python3 with numpy is present, and onnxruntime-node
+// where it is installed. Every figure is a median of
 // repeated runs measured in one sitting, so the ratios between them are what matter.
 
 import { execFile } from 'node:child_process';
@@ -16,6 +17,7 @@ import { KERNELS, defaultKernel, type KernelName } from '../kernels/kernel-names
 import { loadWeights } from '../model/load-weights.js';
 import { shareNetwork, type SharedNetwork } from '../model/network.js';
 import { DEFAULT_WEIGHTS, PROJECT_ROOT } from '../project-files.js';
+import { loadOnnxRuntime, timeOnnx, type OnnxTime } from './onnx-peer.js';
 
 const run = promisify(execFile);
 
@@ -36,6 +38,7 @@ export interface BenchResult {
   wholeCommand: { workers: number; medianMs: number }[];
   peakMemory: { workers: number; peakMiB: number }[];
   numpy: { version: string; computeMs: number; wholeProcessMs: number } | { missing: string };
+  onnxruntime: OnnxTime | { missing: string };
 }
 
 /** How long to measure, and whom to tell what is being measured. */
@@ -58,8 +61,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const network = shareNetwork(weights.network);
 
   const classification: ClassificationTime[] = [];
+  const testSet = await loadDataset(mnistPaths('test'));
   for (const split of ['test', 'train'] as const) {
-    const dataset = await loadDataset(mnistPaths(split));
+    const dataset = split === 'test' ? testSet : await loadDataset(mnistPaths(split));
     for (const kernel of kernels) {
       for (const workers of workerCounts) {
         options.onStep?.(`classifying the ${split} split: ${kernel} kernel, ${workers} workers`);
@@ -82,6 +86,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
 
   options.onStep?.('the notebook\'s numpy code');
+  const numpy = await timeNumpy(options.runs);
+  options.onStep?.('onnxruntime-node');
+  const runtime = await loadOnnxRuntime();
+  const onnxruntime = typeof runtime === 'string' ? { missing: runtime } :
+    await timeOnnx(runtime, weights.network, testSet, options.runs);
   return {
     machine: {
       cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -93,7 +102,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     classification,
     wholeCommand,
     peakMemory,
-    numpy: await timeNumpy(options.runs),
+    numpy,
+    onnxruntime,
   };
 }
 

@@ -1,5 +1,6 @@
-// `npm run bench`: measures the project against its targets and against numpy, prints one
-// table on stdout and writes the same as JSON to reports/bench.json.
+// `npm run bench`: measures the project against its targets and against numpy and
+// onnxruntime-node, prints one table on stdout and writes the same as JSON to
+// reports/bench.json.
 
 import { Command, Option } from 'commander';
 
@@ -21,7 +22,7 @@ interface Target {
 await runCommand(async () => {
   const program = parseCommandLine(new Command('npm run bench --')
     .description('Measure classification speed, whole-command time and memory, beside ' +
-      'numpy where python3 with numpy is present.')
+      'numpy where python3 with numpy is present and onnxruntime-node where it is installed.')
     .version(TOOL.version)
     .addOption(new Option('--runs <count>', 'timed runs of each measurement').default('15', '15'))
     .addOption(new Option('--out <file>', 'where the JSON goes')
@@ -46,6 +47,7 @@ function checkTargets(result: BenchResult): Target[] {
       (kernel === undefined || entry.kernel === kernel))
       .reduce((best, entry) => Math.min(best, entry.medianMs), Infinity);
   const numpy = 'computeMs' in result.numpy ? result.numpy : null;
+  const onnx = 'computeMs' in result.onnxruntime ? result.onnxruntime : null;
   const whole = result.wholeCommand.find((entry) => entry.workers === 2)?.medianMs ?? NaN;
   const memory = (workers: number) =>
     result.peakMemory.find((entry) => entry.workers === workers)?.peakMiB ?? NaN;
@@ -59,6 +61,8 @@ function checkTargets(result: BenchResult): Target[] {
   return [
     target('classifying the test split: this project ÷ numpy batch-100 loop',
       numpy === null ? null : time('test', cores) / numpy.computeMs, 1),
+    target('classifying the test split: this project ÷ onnxruntime-node\'s best',
+      onnx === null ? null : time('test', cores) / onnx.computeMs, 1),
     target('whole command (2 workers) ÷ python3 running the notebook\'s batch code',
       numpy === null ? null : whole / numpy.wholeProcessMs, 1),
     target('train split, 1 worker ÷ 2 workers', time('train', 1) / time('train', 2), 1.8, false),
@@ -70,7 +74,7 @@ function checkTargets(result: BenchResult): Target[] {
 }
 
 function formatTable(result: BenchResult, targets: Target[], out: string): string {
-  const { machine, settings, numpy } = result;
+  const { machine, settings, numpy, onnxruntime } = result;
   const row = (entry: ClassificationTime) => [entry.split.padEnd(6), entry.kernel.padEnd(7),
     String(entry.workers).padStart(7), entry.medianMs.toFixed(1).padStart(9),
     withThousands(entry.imagesPerSecond).padStart(12)].join('');
@@ -94,6 +98,12 @@ function formatTable(result: BenchResult, targets: Target[], out: string): strin
       `numpy ${numpy.version}, the notebook's batch-100 loop: ${numpy.computeMs.toFixed(1)} ms; ` +
         `python3 running it end to end: ${numpy.wholeProcessMs.toFixed(0)} ms` :
       `numpy: ${numpy.missing}; its comparisons are not measured`,
+    'computeMs' in onnxruntime ?
+      `onnxruntime-node ${onnxruntime.version}, ${plural(onnxruntime.threads, 'thread')}, ` +
+        `its best batch size (${withThousands(onnxruntime.batchSize)}): ` +
+        `${onnxruntime.computeMs.toFixed(1)} ms, ${withThousands(onnxruntime.correct)} correct` :
+      `onnxruntime-node: ${onnxruntime.missing.replace(/^onnxruntime-node /, '')}; its ` +
+        'comparison is not measured',
     '',
     'targets',
     ...targets.map((target) => `  ${target.name.padEnd(70)}${(target.ratio === null ? '–' :
