@@ -26,17 +26,17 @@ function decode(png: Uint8Array) {
 
 const sheet = suite('misclassifiedPng');
 
-sheet('should be a grayscale PNG of one cell per mistake, in a single row for few', () => {
+sheet('should be a grayscale PNG of one cell per mistake, in a single row for few', async () => {
   // a cell: 2 + 28 (digit) + 3 + 15 (4 characters of text) + 3 = 51 pixels wide, and
   // 2 + 28 + 2 = 32 high, drawn twice as large
-  const png = decode(misclassifiedPng(mistakesByConfidence(smallTable()), IMAGES, 6));
+  const png = decode(await misclassifiedPng(mistakesByConfidence(smallTable()), IMAGES, 6));
   assert.equal([png.width, png.height], [4 * 102, 64]);
   assert.is(png.colorType, 0, 'grayscale');
 });
 
-sheet('should draw each digit dark on white in its cell, most confident mistake first', () => {
+sheet('should draw each digit dark on white in its cell, most confident first', async () => {
   const mistakes = mistakesByConfidence(smallTable());
-  const png = decode(misclassifiedPng(mistakes, IMAGES, 6));
+  const png = decode(await misclassifiedPng(mistakes, IMAGES, 6));
   // the order the table's comment works out: images 2, 1, 3, 4
   const cells = [[2, 4], [1, 106], [3, 208], [4, 310]];
 
@@ -53,8 +53,8 @@ sheet('should draw each digit dark on white in its cell, most confident mistake 
   }
 });
 
-sheet('should write the labels beside each digit in dark ink', () => {
-  const png = decode(misclassifiedPng(mistakesByConfidence(smallTable()), IMAGES, 6));
+sheet('should write the labels beside each digit in dark ink', async () => {
+  const png = decode(await misclassifiedPng(mistakesByConfidence(smallTable()), IMAGES, 6));
   // text of the first cell starts at (2 + 28 + 3) × 2 = 66 and runs 15 × 2 pixels
   let inked = 0;
   for (let y = 4; y < 60; y++) {
@@ -63,12 +63,12 @@ sheet('should write the labels beside each digit in dark ink', () => {
   assert.ok(inked > 50, `${inked} dark pixels beside the first digit`);
 });
 
-sheet('should wrap after 16 cells, and be a blank cell when nothing is wrong', () => {
+sheet('should wrap after 16 cells, and be a blank cell when nothing is wrong', async () => {
   const layout = sheetLayout(17, IMAGES, 60000);
   assert.equal([layout.cellsPerRow, layout.height / layout.cellHeight], [16, 2]);
   assert.equal(layout.digitOrigin(16), { x: 4, y: layout.cellHeight + 4 });
 
-  const empty = decode(misclassifiedPng([], IMAGES, 6));
+  const empty = decode(await misclassifiedPng([], IMAGES, 6));
   assert.equal([empty.width, empty.height], [102, 64]);
   assert.ok(empty.data.every((value) => value === 255), 'all white');
 });

@@ -69,12 +69,12 @@ function shardOf(set: ClassifiedSet, index: number, count: number): NamedPartial
 
 // The report files of a set, as text, with summary.json's run section and the line of
 // report.html that shows it left out.
-function reportsOf(set: ClassifiedSet): Map<string, string> {
+async function reportsOf(set: ClassifiedSet): Promise<Map<string, string>> {
   const { table, images } = set;
   const metrics = computeMetrics(confusionMatrix(table.labels, table.predictions, CLASSES));
   const summary = buildSummary(metrics, computeProbabilityFigures(table), { tool: TOOL,
     data: set.data, weights: set.weights, run: set.run, files: reportFileNames() });
-  const files = new Map([...buildReportFiles({ summary, metrics, table, images })]
+  const files = new Map([...await buildReportFiles({ summary, metrics, table, images })]
     .map(([name, content]) => [name, Buffer.from(content).toString('latin1')]));
   const { run, ...rest } = summary;
   assert.type(run, 'object');
@@ -267,14 +267,14 @@ partials.run();
 
 const merging = suite('merging shards');
 
-merging('should give the whole set\'s reports for any number of shards and any size', () => {
-  fc.assert(fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 400 }),
-    fc.integer(), (count, total, seed) => {
+merging('should give the whole set\'s reports for any number of shards and any size', async () => {
+  await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 50 }),
+    fc.integer({ min: 0, max: 400 }), fc.integer(), async (count, total, seed) => {
       const whole = randomSet(total, seed);
       const shards = Array.from({ length: count }, (_, index) => shardOf(whole, index, count));
       // the order the files come in does not matter
       const merged = mergePartials(shards.reverse());
-      assert.equal(reportsOf(merged), reportsOf(whole));
+      assert.equal(await reportsOf(merged), await reportsOf(whole));
       assert.is(merged.run.shards?.length, count);
     }), { numRuns: 60 });
 });

@@ -36,6 +36,7 @@ export interface SheetLayout {
 
 /** Most cells in one row of the sheet. */
 export const CELLS_PER_ROW = 16;
+// the sheet is drawn at scale 1 and doubled(): twice the pixel size
 const SCALE = 2;
 const PADDING = 2;
 const TEXT_GAP = 3;
@@ -69,12 +70,12 @@ export function sheetLayout(count: number, images: ImageSet, imageCount: number)
 
 /** Encodes the contact sheet of `mistakes` as an 8-bit grayscale PNG. */
 export function misclassifiedPng(mistakes: Mistake[], images: ImageSet, imageCount: number):
-  Uint8Array {
+  Promise<Uint8Array> {
   const layout = sheetLayout(mistakes.length, images, imageCount);
   return encodeGrayPng(drawSheet(mistakes, images, layout));
 }
 
-// Drawn at scale 1, then every pixel becomes a SCALE × SCALE square.
+// Drawn at scale 1, then every pixel becomes a 2 × 2 square.
 function drawSheet(mistakes: Mistake[], images: ImageSet, layout: SheetLayout): GrayImage {
   const width = layout.width / SCALE;
   const height = layout.height / SCALE;
@@ -84,7 +85,7 @@ function drawSheet(mistakes: Mistake[], images: ImageSet, layout: SheetLayout): 
     const origin = layout.digitOrigin(position);
     drawCell(small, mistake, images, origin.x / SCALE, origin.y / SCALE);
   });
-  return enlarge(small, SCALE);
+  return doubled(small);
 }
 
 function drawCell(sheet: GrayImage, mistake: Mistake, images: ImageSet, x: number, y: number):
@@ -118,24 +119,22 @@ function drawFrame(sheet: GrayImage, x: number, y: number, width: number, height
   }
 }
 
-function enlarge(image: GrayImage, scale: number): GrayImage {
-  const width = image.width * scale;
-  const height = image.height * scale;
+// Each row is written once as 16-bit pairs of its pixels' values, then copied below itself:
+// half the stores of a byte at a time, and in code that runs only once, cold, each store
+// counts.
+function doubled(image: GrayImage): GrayImage {
+  const width = image.width * 2;
+  const height = image.height * 2;
   const data = new Uint8Array(width * height);
+  const pairs = new Uint16Array(data.buffer);
 
-  // one pass writing each row once, then copies of it: a fill() per pixel costs ten times
-  // as much on a large sheet
-  let offset = 0;
   for (let row = 0; row < image.height; row++) {
-    const first = offset;
-    for (let column = row * image.width; column < (row + 1) * image.width; column++) {
-      const value = image.data[column];
-      for (let copy = 0; copy < scale; copy++) data[offset++] = value;
+    const first = row * 2 * width;
+    const source = row * image.width;
+    for (let column = 0; column < image.width; column++) {
+      pairs[first / 2 + column] = image.data[source + column] * 0x0101;
     }
-    for (let copy = 1; copy < scale; copy++) {
-      data.copyWithin(offset, first, first + width);
-      offset += width;
-    }
+    data.copyWithin(first + width, first, first + width);
   }
   return { width, height, data };
 }

@@ -1,6 +1,8 @@
 // Assembles the chosen report files in memory, so that they can be written all at once or
 // not at all. Each file belongs to one format of --format; the misclassified images are
-// sorted once for the two files that show them.
+// sorted once for the two files that show them. The two files that hold images are started
+// first: their pixels are deflated on libuv's thread pool while this thread builds the
+// tables.
 
 import type { Metrics } from './metrics.js';
 import { misclassifiedPng, type ImageSet } from './contact-sheet.js';
@@ -32,8 +34,10 @@ interface Sources extends ReportInputs {
   mistakes: () => Mistake[];
 }
 
-type Report = [name: string, format: ReportFormat, build: (sources: Sources) => string |
-  Uint8Array];
+type Content = string | Uint8Array;
+
+type Report = [name: string, format: ReportFormat, build: (sources: Sources) => Content |
+  Promise<Content>];
 
 const REPORTS: Report[] = [
   ['summary.json', 'json', ({ summary }) => toJson(summary)],
@@ -54,19 +58,31 @@ export function reportFileNames(formats: readonly ReportFormat[] = REPORT_FORMAT
   return REPORTS.filter(([, format]) => formats.includes(format)).map(([name]) => name);
 }
 
-/** The name and content of every report of `formats`. */
-export function buildReportFiles(
+// the reports whose deflate goes to the thread pool, started before the others
+const STARTED_FIRST = new Set(['misclassified.png', 'report.html']);
+
+/** The name and content of every report of `formats`, in the order they are listed. */
+export async function buildReportFiles(
   inputs: ReportInputs,
   formats: readonly ReportFormat[] = REPORT_FORMATS,
-): Map<string, string | Uint8Array> {
+): Promise<Map<string, Content>> {
   let mistakes: Mistake[] | undefined;
   const sources: Sources = {
     ...inputs,
     mistakes: () => (mistakes ??= mistakesByConfidence(inputs.table)),
   };
+  const chosen = REPORTS.filter(([, format]) => formats.includes(format));
 
-  return new Map(REPORTS.filter(([, format]) => formats.includes(format))
-    .map(([name, , build]) => [name, build(sources)]));
+  const building = new Map<string, Content | Promise<Content>>();
+  for (const [name, , build] of chosen) {
+    if (STARTED_FIRST.has(name)) building.set(name, build(sources));
+  }
+  for (const [name, , build] of chosen) {
+    if (!building.has(name)) building.set(name, build(sources));
+  }
+
+  const contents = await Promise.all(chosen.map(([name]) => building.get(name)));
+  return new Map(chosen.map(([name], index) => [name, contents[index] as Content]));
 }
 
 function toJson(value: unknown): string {

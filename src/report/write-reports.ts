@@ -65,7 +65,7 @@ export async function writeReports(
     files: fileNames,
   });
 
-  const reports = buildReportFiles({ summary, metrics, table, images }, formats);
+  const reports = await buildReportFiles({ summary, metrics, table, images }, formats);
   const written = withIntegrity(summary, reports);
   await replaceFiles(out, reports);
 

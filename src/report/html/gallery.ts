@@ -15,7 +15,8 @@ export const SPRITE_COLUMNS = 50;
 const PAIRS_SHOWN = 6;
 
 /** The gallery's controls, its empty container, the sprite and the data the script reads. */
-export function gallery(mistakes: Mistake[], images: ImageSet, classCount: number): string {
+export async function gallery(mistakes: Mistake[], images: ImageSet, classCount: number):
+  Promise<string> {
   const options = (pick: (mistake: Mistake) => number) => {
     const counts = new Array<number>(classCount).fill(0);
     for (const mistake of mistakes) counts[pick(mistake)]++;
@@ -34,7 +35,8 @@ export function gallery(mistakes: Mistake[], images: ImageSet, classCount: numbe
       asPercent(mistake.labelProbability)]),
   };
   const sprite = mistakes.length === 0 ? '' : `<img id="digit-sprite" hidden alt="" ` +
-    `src="data:image/png;base64,${Buffer.from(digitSprite(mistakes, images)).toString('base64')}">`;
+    `src="data:image/png;base64,${Buffer.from(await digitSprite(mistakes, images))
+      .toString('base64')}">`;
 
   return `${frequentPairs(mistakes)}
 <div class="switch filters">
@@ -74,7 +76,7 @@ function frequentPairs(mistakes: Mistake[]): string {
 }
 
 /** The misclassified digits in gallery order, `SPRITE_COLUMNS` to a row, dark on white. */
-export function digitSprite(mistakes: Mistake[], images: ImageSet): Uint8Array {
+export function digitSprite(mistakes: Mistake[], images: ImageSet): Promise<Uint8Array> {
   const { rows, columns } = images;
   const perRow = Math.min(SPRITE_COLUMNS, mistakes.length);
   const width = perRow * columns;

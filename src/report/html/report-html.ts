@@ -32,10 +32,12 @@ const CONTENT_SECURITY_POLICY = 'default-src \'none\'; style-src \'unsafe-inline
   'script-src \'unsafe-inline\'; img-src data:';
 
 /** The whole page. */
-export function reportHtml({ summary, mistakes, images }: HtmlReportInputs): string {
+export async function reportHtml({ summary, mistakes, images }: HtmlReportInputs):
+  Promise<string> {
   const weightsName = summary.weights.file.path.split(/[\\/]/).pop() ?? '';
   const title = `${percent(summary.accuracy)} accuracy: ${weightsName} on ` +
     `${countOf(summary.total, 'image')}`;
+  const mistakesGallery = await gallery(mistakes, images, CLASS_COUNT);
 
   return `<!DOCTYPE html>
 <html lang="en">
@@ -79,7 +81,7 @@ ${calibrationCharts(summary)}
 <p class="note">${countOf(mistakes.length, 'image')}, most confident mistakes first: the true
 class, then the prediction in red, the image's index, and the three most probable classes,
 the true class in blue. Hover a digit for its summary.</p>
-${gallery(mistakes, images, CLASS_COUNT)}
+${mistakesGallery}
 </section>
 <script>${PAGE_SCRIPT}</script>
 </body>
