@@ -1,8 +1,12 @@
 """The notebook's batch code in numpy, as the benchmark's peer.
 
 Run by `npm run bench` when python3 with numpy is present; the project never needs it.
-`python3 numpy-peer.py compute WEIGHTS IMAGES LABELS RUNS` prints the median time of the
-notebook's batch-100 loop over the images already in memory, in milliseconds, as JSON.
+`python3 numpy-peer.py serve WEIGHTS IMAGES LABELS` reads the files, prints numpy's version
+as a line of JSON, then runs the notebook's batch-100 loop over the images in memory once
+for every line it reads, and answers each with a line of JSON: the loop's time in
+milliseconds and how many images it classified correctly. The benchmark thus times it in
+turn with this project's pool, round after round, so that both meet the same moments of a
+shared machine.
 `python3 numpy-peer.py whole WEIGHTS IMAGES LABELS` runs the notebook's batch code once,
 from reading the files to printing the accuracy, as a whole-process peer.
 """
@@ -69,12 +73,12 @@ def main():
         print('Accuracy:', batch_loop(network, x, y) / len(y))
         return
 
-    times = []
-    for _ in range(int(sys.argv[5])):
+    print(json.dumps({'numpy': np.__version__}), flush=True)
+    for _ in sys.stdin:
         started = time.perf_counter()
-        batch_loop(network, x, y)
-        times.append((time.perf_counter() - started) * 1000)
-    print(json.dumps({'medianMs': sorted(times)[len(times) // 2], 'numpy': np.__version__}))
+        correct = batch_loop(network, x, y)
+        elapsed = (time.perf_counter() - started) * 1000
+        print(json.dumps({'ms': elapsed, 'correct': int(correct)}), flush=True)
 
 
 main()

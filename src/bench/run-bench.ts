@@ -1,10 +1,13 @@
 // The benchmark: this project's classification time for each kernel and worker count, the
 // whole command's time, peak memory by worker count, and its peers on the same data and
 // weights: the notebook's numpy code where python3 with numpy is present, and onnxruntime-node
-// where it is installed. Every figure is a median of
-// repeated runs measured in one sitting, so the ratios between them are what matter.
+// where it is installed. Every figure is a median of repeated runs measured in one sitting.
+// The comparisons with the peers are timed side by side, one run of each in turn, round
+// after round: on a shared machine whose speed drifts, each ratio is then the median of
+// ratios taken moments apart, not of medians taken minutes apart.
 
 import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +20,9 @@ import { KERNELS, defaultKernel, type KernelName } from '../kernels/kernel-names
 import { loadWeights } from '../model/load-weights.js';
 import { shareNetwork, type SharedNetwork } from '../model/network.js';
 import { DEFAULT_WEIGHTS, PROJECT_ROOT } from '../project-files.js';
-import { loadOnnxRuntime, timeOnnx, type OnnxTime } from './onnx-peer.js';
+import { NUMPY_SCRIPT, startNumpyPeer } from './numpy-peer.js';
+import { loadOnnxRuntime, startOnnxPeer } from './onnx-peer.js';
+import type { Peer } from './peer.js';
 
 const run = promisify(execFile);
 
@@ -37,8 +42,31 @@ export interface BenchResult {
   classification: ClassificationTime[];
   wholeCommand: { workers: number; medianMs: number }[];
   peakMemory: { workers: number; peakMiB: number }[];
-  numpy: { version: string; computeMs: number; wholeProcessMs: number } | { missing: string };
-  onnxruntime: OnnxTime | { missing: string };
+  /** The pool that the peers are timed beside: every core, the default kernel. */
+  sideBySide: { split: MnistSplit; kernel: KernelName; workers: number; rounds: number;
+    medianMs: number; correct: number };
+  numpy: NumpyResult | { missing: string };
+  onnxruntime: OnnxResult | { missing: string };
+}
+
+/** Timed side by side with the pool; each ratio is this project's time over the peer's. */
+export interface NumpyResult {
+  version: string;
+  computeMs: number;
+  computeRatio: number;
+  correct: number;
+  wholeProcessMs: number;
+  /** The whole evaluate command with 2 workers over python3 running the notebook's code. */
+  wholeRatio: number;
+}
+
+export interface OnnxResult {
+  version: string;
+  threads: number;
+  batchSize: number;
+  computeMs: number;
+  computeRatio: number;
+  correct: number;
 }
 
 /** How long to measure, and whom to tell what is being measured. */
@@ -50,7 +78,11 @@ export interface BenchOptions {
 // Large enough that the pool's cost per task (about 0.3 ms here) stays small beside the work.
 const BATCH_SIZE = 1000;
 const WARM_UP_RUNS = 2;
-const PROCESS_RUNS = 5;
+const PROCESS_RUNS = 7;
+// Between one contender's run and the next. The peers' threads (OpenBLAS's under numpy,
+// onnxruntime's own pool) spin a while after their work in case more comes: measured here,
+// the pool's run 20 ms after a peer's took almost twice as long as one 200 ms after.
+const SETTLE_MS = 200;
 
 /** Runs every measurement in turn. */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
@@ -73,24 +105,48 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
   }
 
-  const wholeCommand = [];
-  for (const workers of [...new Set([2, 8])]) {
-    options.onStep?.(`the whole evaluate command with ${workers} workers`);
-    wholeCommand.push({ workers, medianMs: await timeWholeCommand(workers) });
-  }
-
   const peakMemory = [];
   for (const workers of workerCounts) {
     options.onStep?.(`peak memory with ${workers} workers`);
     peakMemory.push({ workers, peakMiB: await peakMemoryMiB(workers) });
   }
 
-  options.onStep?.('the notebook\'s numpy code');
-  const numpy = await timeNumpy(options.runs);
-  options.onStep?.('onnxruntime-node');
+  options.onStep?.('the peers: starting the notebook\'s numpy code and onnxruntime-node');
+  const paths = mnistPaths('test');
+  const numpyPeer = await startNumpyPeer([DEFAULT_WEIGHTS.path, paths.images, paths.labels]);
   const runtime = await loadOnnxRuntime();
-  const onnxruntime = typeof runtime === 'string' ? { missing: runtime } :
-    await timeOnnx(runtime, weights.network, testSet, options.runs);
+  const onnxPeer = typeof runtime === 'string' ? runtime :
+    await startOnnxPeer(runtime, weights.network, testSet);
+
+  const kernel = defaultKernel();
+  options.onStep?.(`the test split beside the peers, ${options.runs} rounds`);
+  const rounds = await timeSideBySide(testSet, network, { workers: cores, kernel }, [
+    typeof numpyPeer === 'string' ? null : numpyPeer,
+    typeof onnxPeer === 'string' ? null : onnxPeer,
+  ], options.runs);
+  await Promise.all([numpyPeer, onnxPeer].map((peer) =>
+    (typeof peer === 'string' ? undefined : peer.close())));
+
+  options.onStep?.('the whole evaluate command beside python3 running the notebook\'s code');
+  const whole = await timeWholeCommands(typeof numpyPeer !== 'string');
+
+  const compute = (peer: number) => ({
+    computeMs: middle(rounds.map((round) => round.peers[peer]?.ms ?? NaN)),
+    computeRatio: ratioOf(rounds.map((round) => round.project / (round.peers[peer]?.ms ?? NaN))),
+    correct: rounds[0]?.peers[peer]?.correct ?? 0,
+  });
+  const numpy = typeof numpyPeer === 'string' ? { missing: numpyPeer } : {
+    version: numpyPeer.version,
+    ...compute(0),
+    wholeProcessMs: middle(whole.map((round) => round.python ?? NaN)),
+    wholeRatio: ratioOf(whole.map((round) => round.project[0] / (round.python ?? NaN))),
+  };
+  const onnxruntime = typeof onnxPeer === 'string' ? { missing: onnxPeer } : {
+    version: onnxPeer.version,
+    threads: onnxPeer.threads,
+    batchSize: onnxPeer.batchSize,
+    ...compute(1),
+  };
   return {
     machine: {
       cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -100,11 +156,79 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     },
     settings: { runs: options.runs, batchSize: BATCH_SIZE, weights: DEFAULT_WEIGHTS.display },
     classification,
-    wholeCommand,
+    wholeCommand: WHOLE_COMMAND_WORKERS.map((workers, index) =>
+      ({ workers, medianMs: middle(whole.map((round) => round.project[index])) })),
     peakMemory,
+    sideBySide: { split: 'test', kernel, workers: cores, rounds: rounds.length,
+      medianMs: middle(rounds.map((round) => round.project)), correct: rounds[0]?.correct ?? 0 },
     numpy,
     onnxruntime,
   };
+}
+
+// One run of the pool and then of each peer present, round after round.
+async function timeSideBySide(dataset: Dataset, network: SharedNetwork,
+  pool: { workers: number; kernel: KernelName }, peers: (Peer | null)[], rounds: number) {
+  const started = startClassifierPool(network, { ...pool, batchSize: BATCH_SIZE });
+  const contenders = [() => started.run(dataset),
+    ...peers.map((peer) => (peer === null ? null : () => peer.run()))];
+  try {
+    for (let warmUp = 0; warmUp < WARM_UP_RUNS; warmUp++) {
+      for (const contender of contenders) await contender?.();
+    }
+    const results = [];
+    for (let round = 0; round < rounds; round++) {
+      const project = await started.run(dataset);
+      await sleep(SETTLE_MS);
+      const peerRuns = [];
+      for (const peer of peers) {
+        peerRuns.push(peer === null ? null : await peer.run());
+        await sleep(SETTLE_MS);
+      }
+      const correct = project.predictions.filter((label, i) => label === dataset.labels[i])
+        .length;
+      results.push({ project: project.elapsedMs, correct, peers: peerRuns });
+    }
+    return results;
+  } finally {
+    await started.close();
+  }
+}
+
+const WHOLE_COMMAND_WORKERS = [2, 8];
+
+// The whole evaluate command with each worker count, then python3 running the notebook's
+// batch code end to end where it can, round after round.
+async function timeWholeCommands(withPython: boolean):
+  Promise<{ project: number[]; python: number | null }[]> {
+  const out = await mkdtemp(join(tmpdir(), 'mnist-eval-bench-'));
+  const paths = mnistPaths('test');
+  const timed = async (command: string, args: string[]) => {
+    const startedAt = performance.now();
+    await run(command, args, { cwd: PROJECT_ROOT });
+    return performance.now() - startedAt;
+  };
+
+  try {
+    const rounds = [];
+    for (let round = 0; round < PROCESS_RUNS; round++) {
+      const project = [];
+      for (const workers of WHOLE_COMMAND_WORKERS) {
+        project.push(await timed(process.execPath, ['dist/src/cli/evaluate.js', '--workers',
+          String(workers), '--quiet', '--out', out]));
+      }
+      const python = withPython ? await timed('python3', [NUMPY_SCRIPT, 'whole',
+        DEFAULT_WEIGHTS.path, paths.images, paths.labels]) : null;
+      rounds.push({ project, python });
+    }
+    return rounds;
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+function ratioOf(ratios: number[]): number {
+  return Math.round(middle(ratios) * 100) / 100;
 }
 
 async function timeClassification(
@@ -131,17 +255,6 @@ async function timeClassification(
   }
 }
 
-async function timeWholeCommand(workers: number): Promise<number> {
-  const out = await mkdtemp(join(tmpdir(), 'mnist-eval-bench-'));
-  try {
-    const args = ['dist/src/cli/evaluate.js', '--workers', String(workers), '--quiet',
-      '--out', out];
-    return await median(PROCESS_RUNS, () => run(process.execPath, args, { cwd: PROJECT_ROOT }));
-  } finally {
-    await rm(out, { recursive: true, force: true });
-  }
-}
-
 async function peakMemoryMiB(workers: number): Promise<number> {
   const out = await mkdtemp(join(tmpdir(), 'mnist-eval-bench-'));
   try {
@@ -152,37 +265,6 @@ async function peakMemoryMiB(workers: number): Promise<number> {
   } finally {
     await rm(out, { recursive: true, force: true });
   }
-}
-
-async function timeNumpy(runs: number): Promise<BenchResult['numpy']> {
-  const paths = mnistPaths('test');
-  const script = join(PROJECT_ROOT, 'src', 'bench', 'numpy-peer.py');
-  const args = [DEFAULT_WEIGHTS.path, paths.images, paths.labels];
-
-  try {
-    const { stdout } = await run('python3', [script, 'compute', ...args, String(runs)]);
-    const { medianMs, numpy } = JSON.parse(stdout) as { medianMs: number; numpy: string };
-    const wholeProcessMs = await median(PROCESS_RUNS,
-      () => run('python3', [script, 'whole', ...args]));
-    return { version: numpy, computeMs: medianMs, wholeProcessMs };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { missing: 'python3 is not on the PATH' };
-    }
-    const reason = (error as { stderr?: string }).stderr?.trim().split('\n').at(-1) ||
-      (error as Error).message;
-    return { missing: `python3 with numpy did not run (${reason})` };
-  }
-}
-
-async function median(runs: number, body: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let attempt = 0; attempt < runs; attempt++) {
-    const startedAt = performance.now();
-    await body();
-    times.push(performance.now() - startedAt);
-  }
-  return middle(times);
 }
 
 function middle(times: number[]): number {

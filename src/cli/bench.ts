@@ -48,7 +48,6 @@ function checkTargets(result: BenchResult): Target[] {
       .reduce((best, entry) => Math.min(best, entry.medianMs), Infinity);
   const numpy = 'computeMs' in result.numpy ? result.numpy : null;
   const onnx = 'computeMs' in result.onnxruntime ? result.onnxruntime : null;
-  const whole = result.wholeCommand.find((entry) => entry.workers === 2)?.medianMs ?? NaN;
   const memory = (workers: number) =>
     result.peakMemory.find((entry) => entry.workers === workers)?.peakMiB ?? NaN;
   const target = (name: string, ratio: number | null, limit: number, isAtMost = true) => ({
@@ -60,11 +59,11 @@ function checkTargets(result: BenchResult): Target[] {
 
   return [
     target('classifying the test split: this project ÷ numpy batch-100 loop',
-      numpy === null ? null : time('test', cores) / numpy.computeMs, 1),
+      numpy?.computeRatio ?? null, 1),
     target('classifying the test split: this project ÷ onnxruntime-node\'s best',
-      onnx === null ? null : time('test', cores) / onnx.computeMs, 1),
+      onnx?.computeRatio ?? null, 1),
     target('whole command (2 workers) ÷ python3 running the notebook\'s batch code',
-      numpy === null ? null : whole / numpy.wholeProcessMs, 1),
+      numpy?.wholeRatio ?? null, 1),
     target('train split, 1 worker ÷ 2 workers', time('train', 1) / time('train', 2), 1.8, false),
     target('train split, 8 workers ÷ 2 workers', time('train', 8) / time('train', 2), 1.1),
     target('peak memory per extra worker, MiB (1 → 8 workers)', (memory(8) - memory(1)) / 7, 15),
@@ -74,7 +73,7 @@ function checkTargets(result: BenchResult): Target[] {
 }
 
 function formatTable(result: BenchResult, targets: Target[], out: string): string {
-  const { machine, settings, numpy, onnxruntime } = result;
+  const { machine, settings, sideBySide, numpy, onnxruntime } = result;
   const row = (entry: ClassificationTime) => [entry.split.padEnd(6), entry.kernel.padEnd(7),
     String(entry.workers).padStart(7), entry.medianMs.toFixed(1).padStart(9),
     withThousands(entry.imagesPerSecond).padStart(12)].join('');
@@ -89,21 +88,27 @@ function formatTable(result: BenchResult, targets: Target[], out: string): strin
     'split kernel workers       ms    images/s',
     ...result.classification.map(row),
     '',
-    `whole command, node on the build, median of 5: ${result.wholeCommand
-      .map((entry) => `${plural(entry.workers, 'worker')} ${entry.medianMs.toFixed(0)} ms`)
-      .join(', ')}`,
     `peak memory: ${result.peakMemory
       .map((entry) => `${plural(entry.workers, 'worker')} ${entry.peakMiB} MiB`).join(', ')}`,
+    '',
+    `side by side, one run of each in turn, medians of ${sideBySide.rounds} rounds on the ` +
+      `${sideBySide.split} split:`,
+    `  this project, ${sideBySide.kernel} kernel, ${plural(sideBySide.workers, 'worker')}: ` +
+      `${sideBySide.medianMs.toFixed(1)} ms, ${withThousands(sideBySide.correct)} correct`,
     'computeMs' in numpy ?
-      `numpy ${numpy.version}, the notebook's batch-100 loop: ${numpy.computeMs.toFixed(1)} ms; ` +
-        `python3 running it end to end: ${numpy.wholeProcessMs.toFixed(0)} ms` :
-      `numpy: ${numpy.missing}; its comparisons are not measured`,
+      `  numpy ${numpy.version}, the notebook's batch-100 loop: ` +
+        `${numpy.computeMs.toFixed(1)} ms, ${withThousands(numpy.correct)} correct` :
+      `  numpy: ${numpy.missing}; its comparisons are not measured`,
     'computeMs' in onnxruntime ?
-      `onnxruntime-node ${onnxruntime.version}, ${plural(onnxruntime.threads, 'thread')}, ` +
+      `  onnxruntime-node ${onnxruntime.version}, ${plural(onnxruntime.threads, 'thread')}, ` +
         `its best batch size (${withThousands(onnxruntime.batchSize)}): ` +
         `${onnxruntime.computeMs.toFixed(1)} ms, ${withThousands(onnxruntime.correct)} correct` :
-      `onnxruntime-node: ${onnxruntime.missing.replace(/^onnxruntime-node /, '')}; its ` +
+      `  onnxruntime-node: ${onnxruntime.missing.replace(/^onnxruntime-node /, '')}; its ` +
         'comparison is not measured',
+    `  whole evaluate command, node on the build: ${result.wholeCommand
+      .map((entry) => `${plural(entry.workers, 'worker')} ${entry.medianMs.toFixed(0)} ms`)
+      .join(', ')}${'computeMs' in numpy ? `; python3 running the notebook's batch code ` +
+        `end to end: ${numpy.wholeProcessMs.toFixed(0)} ms` : ''}`,
     '',
     'targets',
     ...targets.map((target) => `  ${target.name.padEnd(70)}${(target.ratio === null ? '–' :
