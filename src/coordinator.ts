@@ -24,10 +24,13 @@ export interface PixelSet {
   pixels: Uint8Array;
 }
 
+/** Images per batch, or 'auto' for autoBatchSize's choice once the images are known. */
+export type BatchSize = number | 'auto';
+
 /** How to run the pool. */
 export interface PoolOptions {
   workers: number;
-  batchSize: number;
+  batchSize: BatchSize;
   kernel: KernelName;
   /** How many times a failed batch is run again, on fresh threads (DEFAULT_RETRIES). */
   retries?: number;
@@ -44,6 +47,8 @@ export interface ClassifyOptions extends PoolOptions {
 export interface Classification {
   predictions: Uint8Array;
   probabilities: Float32Array;
+  /** The images per batch the run used. */
+  batchSize: number;
   /** From the first batch handed to the pool to the last one done. */
   elapsedMs: number;
 }
@@ -68,6 +73,23 @@ const MAX_BUFFER_BYTES = 2 ** 31;
 // piscina's queue when it finishes one, while p-queue still holds back the rest.
 const BATCHES_IN_FLIGHT_PER_WORKER = 2;
 
+// What 'auto' aims for. A batch costs the pool about 0.1 ms whatever its size, and a worker
+// that runs out of batches while another still works waits idle: on the test split with 2
+// workers, batches of 2,500 took 9.4 ms where batches of 1,000 took 10.3 ms and batches of
+// 2,000 (five, one worker idle at the end) 11.0 ms. The cap keeps the progress bar moving
+// and a batch that fails cheap to run again on large sets.
+const AUTO_BATCHES_PER_WORKER = 2;
+const MAX_AUTO_BATCH_SIZE = 10_000;
+
+/**
+ * The batch size of 'auto': the images split evenly into two batches per worker, at most
+ * 10,000 images each.
+ */
+export function autoBatchSize(count: number, workers: number): number {
+  return Math.max(1, Math.min(MAX_AUTO_BATCH_SIZE,
+    Math.ceil(count / (AUTO_BATCHES_PER_WORKER * workers))));
+}
+
 /** Splits `count` images into consecutive ranges of at most `batchSize`. */
 export function splitIntoBatches(count: number, batchSize: number): BatchTask[] {
   const batches: BatchTask[] = [];
@@ -84,8 +106,10 @@ export async function classify(
   options: ClassifyOptions,
 ): Promise<Classification> {
   // a thread with no batch to run would only cost its start-up
-  const batches = Math.ceil(images.count / options.batchSize);
-  const pool = startClassifierPool(network, { ...options,
+  const batchSize = options.batchSize === 'auto' ? autoBatchSize(images.count, options.workers) :
+    options.batchSize;
+  const batches = Math.ceil(images.count / batchSize);
+  const pool = startClassifierPool(network, { ...options, batchSize,
     workers: Math.max(1, Math.min(options.workers, batches)) });
   try {
     return await pool.run(images, options.onBatchDone);
@@ -144,9 +168,11 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
       grownView(workerData.pixels, count * pixelsPerImage)
         .set(images.pixels.subarray(0, count * pixelsPerImage));
 
+      const batchSize = options.batchSize === 'auto' ? autoBatchSize(count, threads) :
+        options.batchSize;
       const startedAt = performance.now();
-      await runBatches(splitIntoBatches(count, options.batchSize), onBatchDone);
-      return { predictions, probabilities, elapsedMs: performance.now() - startedAt };
+      await runBatches(splitIntoBatches(count, batchSize), onBatchDone);
+      return { predictions, probabilities, batchSize, elapsedMs: performance.now() - startedAt };
     } finally {
       isRunning = false;
     }

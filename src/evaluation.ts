@@ -9,6 +9,7 @@ import { CLASS_COUNT } from './classes.js';
 import {
   DEFAULT_RETRIES,
   startClassifierPool,
+  type BatchSize,
   type ClassifierPool,
 } from './coordinator.js';
 import { loadDataset, type Dataset } from './data/dataset.js';
@@ -39,7 +40,7 @@ export interface EvaluationRequest {
   workers: number;
   /** How many times a batch whose worker failed is run again on fresh threads (default 2). */
   retries?: number;
-  batchSize: number;
+  batchSize: BatchSize;
   kernel: KernelName;
   out: string;
   /** Which kinds of report to write; all of them when absent. */
@@ -133,7 +134,7 @@ async function classifyImages(
     },
     run: {
       workers: request.workers,
-      batchSize: request.batchSize,
+      batchSize: classification.batchSize,
       kernel: request.kernel,
       startedAt: startedAt.toISOString(),
       classifyMs: classification.elapsedMs,

@@ -29,9 +29,9 @@ function assertSucceeded(result: CommandResult): void {
 const identical = suite('evaluate: reports do not depend on --workers or --batch-size');
 
 for (const kernel of ['wasm', 'js']) {
-  identical(`should write identical reports for 1, 3 and 8 workers and batches of 1, 7 and ` +
-    `10000 (${kernel} kernel)`, async () => {
-    const settings = [['1', '100'], ['3', '7'], ['8', '1'], ['2', '10000']];
+  identical(`should write identical reports for 1, 3 and 8 workers and batches of 1, 7, ` +
+    `10000 and auto (${kernel} kernel)`, async () => {
+    const settings = [['1', '100'], ['3', '7'], ['8', '1'], ['2', '10000'], ['3', 'auto']];
     const runs = await Promise.all(settings.map(async ([workers, batchSize]) => {
       const out = join(folder, `same-${kernel}-${workers}-${batchSize}`);
       const result = await runCli('evaluate', ['--weights', weights, '--workers', workers,
@@ -179,7 +179,7 @@ output('should list every option with its default in --help', async () => {
     '--batch-size', '--out', '--json', '--quiet', '--help']) {
     assert.ok(result.stdout.includes(flag), `--help does not mention ${flag}`);
   }
-  assert.match(result.stdout, /--batch-size <count>.*\(default: 1000\)/s);
+  assert.match(result.stdout, /--batch-size <count>.*\(default: auto: two tasks per worker/s);
   assert.match(result.stdout, /--out <folder>.*\(default: reports\)/s);
   assert.match(result.stdout, /--workers <count>.*\(default: \d+, the number of\s+cores\)/s);
 });
@@ -283,11 +283,11 @@ const CASES: BadCase[] = [
     args: async () => ['--workers', value],
     stderr: new RegExp(`^--workers: expected a positive integer up to 256, got "${value}"$`),
   })),
-  {
-    name: '--batch-size 0',
-    args: async () => ['--batch-size', '0'],
-    stderr: /^--batch-size: expected a positive integer, got "0"$/,
-  },
+  ...['0', '2.5', 'automatic'].map((value) => ({
+    name: `--batch-size ${value}`,
+    args: async () => ['--batch-size', value],
+    stderr: new RegExp(`^--batch-size: expected a positive integer or auto, got "${value}"$`),
+  })),
   ...[['pdf', 'got "pdf"'], ['csv,,json', 'got "" in "csv,,json"'], ['', 'got ""']]
     .map(([value, found]) => ({
       name: `--format ${JSON.stringify(value)}`,

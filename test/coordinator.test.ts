@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { classify, splitIntoBatches } from '../src/coordinator.js';
+import { autoBatchSize, classify, splitIntoBatches } from '../src/coordinator.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { mnistPaths } from '../src/data/mnist-files.js';
 import { RunError } from '../src/errors.js';
@@ -25,6 +25,15 @@ batches('should make one batch when the batch size exceeds the count', () => {
 
 batches('should make no batch for no images', () => {
   assert.equal(splitIntoBatches(0, 100), []);
+});
+
+batches('should size auto batches two to a worker, at most 10,000 images', () => {
+  assert.is(autoBatchSize(10000, 2), 2500);
+  assert.is(autoBatchSize(10001, 2), 2501);
+  assert.is(autoBatchSize(60000, 2), 10000);
+  assert.is(autoBatchSize(10000, 8), 625);
+  assert.is(autoBatchSize(5, 8), 1);
+  assert.is(autoBatchSize(0, 2), 1);
 });
 
 batches.run();
@@ -73,6 +82,18 @@ pool('should report each finished batch\'s size', async () => {
     onBatchDone: (images) => sizes.push(images),
   });
   assert.equal(sizes.sort(), [100, 100, 50]);
+});
+
+pool('should split auto batches evenly between the workers, and say what it used', async () => {
+  const sizes: number[] = [];
+  const result = await classify({ ...dataset, count: 250 }, shareNetwork(network), {
+    workers: 2,
+    batchSize: 'auto',
+    kernel: 'js',
+    onBatchDone: (images) => sizes.push(images),
+  });
+  assert.equal(sizes.sort(), [61, 63, 63, 63]);
+  assert.is(result.batchSize, 63);
 });
 
 pool('should say so, and not hang, when a worker fails to start', async () => {

@@ -13,7 +13,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { startClassifierPool } from '../coordinator.js';
+import { startClassifierPool, type BatchSize } from '../coordinator.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { mnistPaths, type MnistSplit } from '../data/mnist-files.js';
 import { KERNELS, defaultKernel, type KernelName } from '../kernels/kernel-names.js';
@@ -38,7 +38,7 @@ export interface ClassificationTime {
 /** Everything the benchmark measured. */
 export interface BenchResult {
   machine: { cpu: string; cores: number; memoryGiB: number; node: string };
-  settings: { runs: number; batchSize: number; weights: string };
+  settings: { runs: number; batchSize: BatchSize; weights: string };
   classification: ClassificationTime[];
   wholeCommand: { workers: number; medianMs: number }[];
   peakMemory: { workers: number; peakMiB: number }[];
@@ -75,8 +75,8 @@ export interface BenchOptions {
   onStep?: (description: string) => void;
 }
 
-// Large enough that the pool's cost per task (about 0.3 ms here) stays small beside the work.
-const BATCH_SIZE = 1000;
+// the evaluate command's default
+const BATCH_SIZE: BatchSize = 'auto';
 const WARM_UP_RUNS = 2;
 const PROCESS_RUNS = 7;
 // Between one contender's run and the next. The peers' threads (OpenBLAS's under numpy,

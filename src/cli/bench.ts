@@ -83,7 +83,7 @@ function formatTable(result: BenchResult, targets: Target[], out: string): strin
   return [
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node.js ${machine.node}`,
     '',
-    `classification, compute only (median of ${settings.runs} runs, batches of ` +
+    `classification, compute only (median of ${settings.runs} runs, batch size ` +
       `${settings.batchSize}, ${settings.weights})`,
     'split kernel workers       ms    images/s',
     ...result.classification.map(row),

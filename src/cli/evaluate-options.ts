@@ -4,7 +4,8 @@
 
 import { Command, Option } from 'commander';
 
-import { inputError } from '../errors.js';
+import type { BatchSize } from '../coordinator.js';
+import { describeValue, inputError } from '../errors.js';
 import type { EvaluationRequest } from '../evaluation.js';
 import {
   defaultKernel,
@@ -20,7 +21,6 @@ import { TOOL } from '../tool.js';
 import {
   addCommonOptions,
   formatOption,
-  parseCount,
   parseFormats,
   readDataChoice,
   readRetries,
@@ -38,9 +38,6 @@ export interface EvaluateOptions extends Pick<EvaluationRequest, 'data' | 'split
   shard: ShardChoice | null;
 }
 
-// A task costs the pool about 0.3 ms whatever its size, about as long as classifying 100
-// images takes; batches of 1000 keep that cost to a tenth of the work or less.
-const DEFAULT_BATCH_SIZE = 1000;
 const DEFAULT_OUT = 'reports';
 
 /** The commander program for `npm run evaluate`, with every option and its default. */
@@ -55,8 +52,8 @@ export function evaluateCommand(): Command {
       .default(DEFAULT_WEIGHTS.display, `${DEFAULT_WEIGHTS.display}, trained by npm run train`));
 
   return addCommonOptions(command, 'test')
-    .addOption(new Option('--batch-size <count>', 'images per task handed to a worker')
-      .default(String(DEFAULT_BATCH_SIZE), String(DEFAULT_BATCH_SIZE)))
+    .addOption(new Option('--batch-size <count>', 'images per task handed to a worker, or ' +
+      'auto').default('auto', 'auto: two tasks per worker, at most 10,000 images each'))
     .addOption(new Option('--kernel <name>', 'forward-pass kernel: wasm (WebAssembly SIMD) or ' +
       'js (the plain typed-array reference)').choices(KERNELS)
       .default(defaultKernel(), `${defaultKernel()}, the fastest one installed`))
@@ -92,7 +89,7 @@ export function normalizeEvaluateOptions(program: Command): EvaluateOptions {
     weights: String(raw.weights),
     workers: readWorkers(program),
     retries: readRetries(program),
-    batchSize: parseCount(raw.batchSize, '--batch-size'),
+    batchSize: readBatchSize(raw.batchSize),
     kernel: checkKernel(raw.kernel as KernelName),
     out: String(raw.out),
     formats: parseFormats(raw.format),
@@ -101,6 +98,16 @@ export function normalizeEvaluateOptions(program: Command): EvaluateOptions {
     shard: chooseShard({ shard: raw.shard === true, index: optionalString(raw.shardIndex),
       count: optionalString(raw.shardCount) }, process.env),
   };
+}
+
+function readBatchSize(value: string | boolean | undefined): BatchSize {
+  if (value === 'auto') return 'auto';
+  if (typeof value === 'string' && /^\d+$/.test(value) && Number(value) >= 1 &&
+    Number.isSafeInteger(Number(value))) {
+    return Number(value);
+  }
+  throw inputError('ERR_BAD_OPTION', '--batch-size',
+    `expected a positive integer or auto, got ${describeValue(value)}`);
 }
 
 function optionalString(value: string | boolean | undefined): string | undefined {
