@@ -90,6 +90,11 @@ export function autoBatchSize(count: number, workers: number): number {
     Math.ceil(count / (AUTO_BATCHES_PER_WORKER * workers))));
 }
 
+/** The images per batch that `batchSize` means for `count` images on `workers`. */
+function resolveBatchSize(batchSize: BatchSize, count: number, workers: number): number {
+  return batchSize === 'auto' ? autoBatchSize(count, workers) : batchSize;
+}
+
 /** Splits `count` images into consecutive ranges of at most `batchSize`. */
 export function splitIntoBatches(count: number, batchSize: number): BatchTask[] {
   const batches: BatchTask[] = [];
@@ -106,8 +111,7 @@ export async function classify(
   options: ClassifyOptions,
 ): Promise<Classification> {
   // a thread with no batch to run would only cost its start-up
-  const batchSize = options.batchSize === 'auto' ? autoBatchSize(images.count, options.workers) :
-    options.batchSize;
+  const batchSize = resolveBatchSize(options.batchSize, images.count, options.workers);
   const batches = Math.ceil(images.count / batchSize);
   const pool = startClassifierPool(network, { ...options, batchSize,
     workers: Math.max(1, Math.min(options.workers, batches)) });
@@ -168,8 +172,7 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
       grownView(workerData.pixels, count * pixelsPerImage)
         .set(images.pixels.subarray(0, count * pixelsPerImage));
 
-      const batchSize = options.batchSize === 'auto' ? autoBatchSize(count, threads) :
-        options.batchSize;
+      const batchSize = resolveBatchSize(options.batchSize, count, threads);
       const startedAt = performance.now();
       await runBatches(splitIntoBatches(count, batchSize), onBatchDone);
       return { predictions, probabilities, batchSize, elapsedMs: performance.now() - startedAt };

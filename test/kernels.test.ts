@@ -50,6 +50,16 @@ async function compareKernels(
   assert.ok(largest <= TOLERANCE, `largest probability difference ${largest}`);
 }
 
+kernels('should reject, not throw, when the kernel file cannot be read', async () => {
+  const compiling = precompileKernel('/nowhere/forward.wasm');
+  try {
+    await compiling;
+    assert.unreachable('compiled a missing file');
+  } catch (error) {
+    assert.is((error as NodeJS.ErrnoException).code, 'ENOENT');
+  }
+});
+
 if (defaultKernel() !== 'wasm') {
   console.log(`skipped: the wasm kernel cannot run here (${wasmUnavailable()})`);
   kernels.skip('should agree on the shipped network', () => {});

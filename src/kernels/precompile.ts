@@ -28,10 +28,13 @@ const compiled = new Map<string, Promise<WebAssembly.Module>>();
 export function precompileKernel(file: string): Promise<WebAssembly.Module> {
   let module = compiled.get(file);
   if (module === undefined) {
-    const bytes = readFileSync(file);
-    canCompileKernel(bytes);
-    for (const flag of EAGER_OPTIMIZING_FLAGS) setFlagsFromString(flag);
-    module = compile(bytes);
+    // a file that cannot be read rejects the promise rather than throwing at the caller
+    module = new Promise<WebAssembly.Module>((resolve) => {
+      const bytes = readFileSync(file);
+      canCompileKernel(bytes);
+      for (const flag of EAGER_OPTIMIZING_FLAGS) setFlagsFromString(flag);
+      resolve(compile(bytes));
+    });
     compiled.set(file, module);
   }
   return module;
