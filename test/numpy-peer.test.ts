@@ -5,6 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { startNumpyPeer } from '../src/bench/numpy-peer.js';
+import { countCorrect } from '../src/bench/peer.js';
 import { classify } from '../src/coordinator.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { mnistPaths } from '../src/data/mnist-files.js';
@@ -46,7 +47,7 @@ if (typeof started === 'string') {
     const network = shareNetwork((await loadWeights(DEFAULT_WEIGHTS.path)).network);
     const ours = await classify(dataset, network, { workers: 2, batchSize: 1000,
       kernel: 'js' });
-    const correct = ours.predictions.filter((label, i) => label === dataset.labels[i]).length;
+    const correct = countCorrect(ours.predictions, dataset.labels);
 
     const peer = await startNumpyPeer(FILES);
     assert.type(peer, 'object');

@@ -13,7 +13,7 @@ export interface NumpyPeer extends Peer {
   version: string;
 }
 
-/** The script, and the arguments naming the weights and the data it reads. */
+/** The numpy script, run as `serve` for the rounds and as `whole` for the process timing. */
 export const NUMPY_SCRIPT = join(PROJECT_ROOT, 'src', 'bench', 'numpy-peer.py');
 
 /** Starts the peer on `files` (weights, images, labels), or returns why it cannot run. */

@@ -5,11 +5,12 @@
 
 import { availableParallelism } from 'node:os';
 
+import { CLASS_COUNT } from '../classes.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Network } from '../model/network.js';
-import { PIXEL_VALUES } from '../../workers/forward.js';
+import { argmaxRows, PIXEL_VALUES } from '../../workers/forward.js';
 import { onnxModel } from './onnx-model.js';
-import type { Peer, PeerRun } from './peer.js';
+import { countCorrect, type Peer, type PeerRun } from './peer.js';
 
 /** onnxruntime-node ready to classify the images again and again, at its best setting. */
 export interface OnnxPeer extends Peer {
@@ -102,21 +103,13 @@ function batchRunner(runtime: OnnxRuntime, session: OnnxSession, dataset: Datase
     for (const x of tensors) outputs.push((await session.run({ x })).probabilities);
     const ms = performance.now() - startedAt;
 
-    let correct = 0;
+    const predictions = new Uint8Array(count);
     let image = 0;
     for (const { data } of outputs) {
-      for (let row = 0; row * 10 < data.length; row++, image++) {
-        if (argmax(data, row) === labels[image]) correct++;
-      }
+      const rows = data.length / CLASS_COUNT;
+      argmaxRows(data, rows, CLASS_COUNT, predictions.subarray(image, image + rows));
+      image += rows;
     }
-    return { ms, correct };
+    return { ms, correct: countCorrect(predictions, labels) };
   };
-}
-
-function argmax(probabilities: Float32Array, row: number): number {
-  let best = 0;
-  for (let k = 1; k < 10; k++) {
-    if (probabilities[row * 10 + k] > probabilities[row * 10 + best]) best = k;
-  }
-  return best;
 }

@@ -14,3 +14,12 @@ export interface Peer {
   run(): Promise<PeerRun>;
   close(): Promise<void>;
 }
+
+/** How many of `predictions` equal their label. */
+export function countCorrect(predictions: Uint8Array, labels: Uint8Array): number {
+  let correct = 0;
+  predictions.forEach((label, image) => {
+    if (label === labels[image]) correct++;
+  });
+  return correct;
+}

@@ -22,7 +22,7 @@ import { shareNetwork, type SharedNetwork } from '../model/network.js';
 import { DEFAULT_WEIGHTS, PROJECT_ROOT } from '../project-files.js';
 import { NUMPY_SCRIPT, startNumpyPeer } from './numpy-peer.js';
 import { loadOnnxRuntime, startOnnxPeer } from './onnx-peer.js';
-import type { Peer } from './peer.js';
+import { countCorrect, type Peer } from './peer.js';
 
 const run = promisify(execFile);
 
@@ -185,8 +185,7 @@ async function timeSideBySide(dataset: Dataset, network: SharedNetwork,
         peerRuns.push(peer === null ? null : await peer.run());
         await sleep(SETTLE_MS);
       }
-      const correct = project.predictions.filter((label, i) => label === dataset.labels[i])
-        .length;
+      const correct = countCorrect(project.predictions, dataset.labels);
       results.push({ project: project.elapsedMs, correct, peers: peerRuns });
     }
     return results;
