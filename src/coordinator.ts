@@ -10,7 +10,6 @@ import { runWithRetries } from './batch-retries.js';
 import { CLASS_COUNT } from './classes.js';
 import { inputError, RunError } from './errors.js';
 import { WASM_KERNEL_FILE, type KernelName } from './kernels/kernel-names.js';
-import { precompileKernel } from './kernels/precompile.js';
 import { createWasmNetwork } from './kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from './model/network.js';
 import { workerFile } from './project-files.js';
@@ -132,8 +131,6 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
   const maxImages = Math.floor(MAX_BUFFER_BYTES / Math.max(pixelsPerImage, 4 * CLASS_COUNT));
   const growable = (bytesPerImage: number) =>
     new SharedArrayBuffer(0, { maxByteLength: maxImages * bytesPerImage });
-  // a worker's failure to compile is reported by the worker, as before
-  if (options.kernel === 'wasm') precompileKernel(WASM_KERNEL_FILE).catch(() => {});
   const workerData: EvaluationWorkerData = {
     network,
     wasm: options.kernel === 'wasm' ?

@@ -10,8 +10,7 @@ import * as assert from 'uvu/assert';
 import { classify, startClassifierPool, type PixelSet } from '../src/coordinator.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { mnistPaths } from '../src/data/mnist-files.js';
-import { defaultKernel, WASM_KERNEL_FILE, wasmUnavailable } from '../src/kernels/kernel-names.js';
-import { precompileKernel } from '../src/kernels/precompile.js';
+import { defaultKernel, wasmUnavailable } from '../src/kernels/kernel-names.js';
 import { loadWeights } from '../src/model/load-weights.js';
 import { shareNetwork } from '../src/model/network.js';
 import { DEFAULT_WEIGHTS } from '../src/project-files.js';
@@ -50,16 +49,6 @@ async function compareKernels(
   assert.ok(largest <= TOLERANCE, `largest probability difference ${largest}`);
 }
 
-kernels('should reject, not throw, when the kernel file cannot be read', async () => {
-  const compiling = precompileKernel('/nowhere/forward.wasm');
-  try {
-    await compiling;
-    assert.unreachable('compiled a missing file');
-  } catch (error) {
-    assert.is((error as NodeJS.ErrnoException).code, 'ENOENT');
-  }
-});
-
 if (defaultKernel() !== 'wasm') {
   console.log(`skipped: the wasm kernel cannot run here (${wasmUnavailable()})`);
   kernels.skip('should agree on the shipped network', () => {});
@@ -85,18 +74,6 @@ if (defaultKernel() !== 'wasm') {
         await compareKernels(randomNetwork([...widths], 23, activation), smallImages(25, 300));
       });
   }
-
-  kernels('should compile the kernel once per process, whatever the number of pools',
-    async () => {
-      const compiling = precompileKernel(WASM_KERNEL_FILE);
-      assert.is(precompileKernel(WASM_KERNEL_FILE), compiling);
-      const module = await compiling;
-      assert.ok(module instanceof WebAssembly.Module);
-      const { exports } = WebAssembly.Module as unknown as {
-        exports(module: WebAssembly.Module): { name: string }[];
-      };
-      assert.ok(exports(module).some((entry) => entry.name === 'classify'));
-    });
 
   kernels('should classify set after set, of any size, on one pool', async () => {
     const network = shareNetwork(randomNetwork([25, 7, 10], 24, 'relu'));

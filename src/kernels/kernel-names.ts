@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { PROJECT_ROOT } from '../project-files.js';
-import { canCompileKernel } from './relaxed-simd.js';
 
 /** `js`: the plain typed-array reference. `wasm`: WebAssembly SIMD, built by npm install. */
 export const KERNELS = ['wasm', 'js'] as const;
@@ -20,8 +19,8 @@ export function wasmUnavailable(): string | null {
   if (!existsSync(WASM_KERNEL_FILE)) {
     return `${WASM_KERNEL_FILE} is missing (build it with npm run build:wasm)`;
   }
-  if (!canCompileKernel(readFileSync(WASM_KERNEL_FILE))) {
-    return `this Node.js ${process.version} cannot compile WebAssembly relaxed SIMD`;
+  if (!WebAssembly.validate(readFileSync(WASM_KERNEL_FILE))) {
+    return `this Node.js ${process.version} cannot compile WebAssembly SIMD`;
   }
   return null;
 }

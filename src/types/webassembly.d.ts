@@ -18,6 +18,9 @@ declare namespace WebAssembly {
     constructor(bytes: Uint8Array);
   }
 
+  /** Whether this engine compiles `bytes`. */
+  function validate(bytes: Uint8Array): boolean;
+
   class Instance {
     constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
     readonly exports: Record<string, unknown>;

@@ -17,9 +17,14 @@
 // Speed. The first layer takes an image's non-zero pixels only (about a fifth of MNIST's),
 // found sixteen at a time without a branch per pixel, and twenty-four outputs at a time. The
 // other layers take two images at once, so that each weight loaded from memory serves both.
-// Products are summed with fused multiply-adds where the processor has them (relaxed SIMD's
-// madd), and the weights lie in panels as wide as the outputs computed at a time, so that
-// the rows the kernel walks lie next to each other in memory.
+// The weights lie in panels as wide as the outputs computed at a time, so that the rows the
+// kernel walks lie next to each other in memory.
+//
+// Only standard SIMD. Relaxed SIMD's fused multiply-add ran the test set about 15% faster, but
+// Node.js 20 compiles it only behind a V8 flag, and a flag set at run time makes V8 refuse
+// Node's cached compilation of its own modules: every worker thread then took 30 to 50 ms
+// longer to start, more than the whole classification. A product and a sum also round the
+// same on every processor, where a fused one depends on whether the processor has FMA.
 //
 // Precision. The reference sums each x·W in float64; doing so here would halve the lanes per
 // instruction. Each accumulator takes at most CHUNK products in float32, then its sum joins a
@@ -44,10 +49,10 @@ const ROUNDING_MAGIC_BITS: i64 = 0x4338000000000000;
 const EXP_ROUNDING_MAGIC: f32 = 12582912.0;
 const EXP_ROUNDING_MAGIC_BITS: i32 = 0x4b400000;
 
-// a + b·c on four float32 lanes: fused where the processor has FMA, else a product and a sum
+// a + b·c on four float32 lanes: a rounded product, then a rounded sum
 @inline
 function madd(b: v128, c: v128, a: v128): v128 {
-  return f32x4.relaxed_madd(b, c, a);
+  return f32x4.add(f32x4.mul(b, c), a);
 }
 
 // exp on two float64 lanes: 2^k · e^r with |r| ≤ ln2/2, e^r by its Taylor polynomial of
