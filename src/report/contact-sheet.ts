@@ -36,7 +36,7 @@ export interface SheetLayout {
 
 /** Most cells in one row of the sheet. */
 export const CELLS_PER_ROW = 16;
-// the sheet is drawn at scale 1 and doubled(): twice the pixel size
+// every pixel of a digit, its frame and its text is a square of SCALE × SCALE
 const SCALE = 2;
 const PADDING = 2;
 const TEXT_GAP = 3;
@@ -75,66 +75,61 @@ export function misclassifiedPng(mistakes: Mistake[], images: ImageSet, imageCou
   return encodeGrayPng(drawSheet(mistakes, images, layout));
 }
 
-// Drawn at scale 1, then every pixel becomes a 2 × 2 square.
+// Drawn straight at twice the size on a white sheet. In code that runs only once, cold, each
+// store counts: every digit row is written once as 16-bit pairs of its inverted pixels, then
+// copied below itself, and the background is left to fill().
 function drawSheet(mistakes: Mistake[], images: ImageSet, layout: SheetLayout): GrayImage {
-  const width = layout.width / SCALE;
-  const height = layout.height / SCALE;
-  const small: GrayImage = { width, height, data: new Uint8Array(width * height).fill(255) };
+  const { width, height } = layout;
+  const sheet: GrayImage = { width, height, data: new Uint8Array(width * height).fill(255) };
 
   mistakes.forEach((mistake, position) => {
     const origin = layout.digitOrigin(position);
-    drawCell(small, mistake, images, origin.x / SCALE, origin.y / SCALE);
+    drawCell(sheet, mistake, images, origin.x, origin.y);
   });
-  return doubled(small);
+  return sheet;
 }
 
 function drawCell(sheet: GrayImage, mistake: Mistake, images: ImageSet, x: number, y: number):
   void {
   const { rows, columns } = images;
-  drawFrame(sheet, x - 1, y - 1, columns + 2, rows + 2);
+  drawFrame(sheet, x - SCALE, y - SCALE, (columns + 2) * SCALE, (rows + 2) * SCALE);
+  drawDigit(sheet, images.pixelsOf(mistake.index), columns, x, y);
 
-  const pixels = images.pixelsOf(mistake.index);
-  for (let row = 0; row < rows; row++) {
-    const line = (y + row) * sheet.width + x;
-    for (let column = 0; column < columns; column++) {
-      sheet.data[line + column] = 255 - pixels[row * columns + column];
-    }
-  }
-
-  const textX = x + columns + TEXT_GAP;
+  const textX = x + (columns + TEXT_GAP) * SCALE;
+  const line = (index: number) => y + (1 + index * LINE_HEIGHT) * SCALE;
   const percent = Math.floor(mistake.confidence * 100);
-  drawText(sheet, `${mistake.label}>${mistake.predicted}`, textX, y + 1, TEXT_INK);
-  drawText(sheet, String(mistake.index), textX, y + 1 + LINE_HEIGHT, TEXT_INK);
-  drawText(sheet, `${percent}%`, textX, y + 1 + 2 * LINE_HEIGHT, CONFIDENCE_INK);
+  drawText(sheet, `${mistake.label}>${mistake.predicted}`, textX, line(0), TEXT_INK, SCALE);
+  drawText(sheet, String(mistake.index), textX, line(1), TEXT_INK, SCALE);
+  drawText(sheet, `${percent}%`, textX, line(2), CONFIDENCE_INK, SCALE);
 }
 
-function drawFrame(sheet: GrayImage, x: number, y: number, width: number, height: number): void {
-  for (let column = x; column < x + width; column++) {
-    sheet.data[y * sheet.width + column] = FRAME_INK;
-    sheet.data[(y + height - 1) * sheet.width + column] = FRAME_INK;
-  }
-  for (let row = y; row < y + height; row++) {
-    sheet.data[row * sheet.width + x] = FRAME_INK;
-    sheet.data[row * sheet.width + x + width - 1] = FRAME_INK;
-  }
-}
+// A digit, dark on white, with its top-left corner at (x, y); x and the sheet's width are
+// even, so that the 16-bit pairs are aligned.
+function drawDigit(sheet: GrayImage, pixels: Uint8Array, columns: number, x: number, y: number):
+  void {
+  const { width, data } = sheet;
+  const pairs = new Uint16Array(data.buffer, data.byteOffset, data.length / 2);
 
-// Each row is written once as 16-bit pairs of its pixels' values, then copied below itself:
-// half the stores of a byte at a time, and in code that runs only once, cold, each store
-// counts.
-function doubled(image: GrayImage): GrayImage {
-  const width = image.width * 2;
-  const height = image.height * 2;
-  const data = new Uint8Array(width * height);
-  const pairs = new Uint16Array(data.buffer);
-
-  for (let row = 0; row < image.height; row++) {
-    const first = row * 2 * width;
-    const source = row * image.width;
-    for (let column = 0; column < image.width; column++) {
-      pairs[first / 2 + column] = image.data[source + column] * 0x0101;
+  for (let row = 0; row < pixels.length / columns; row++) {
+    const first = (y + row * SCALE) * width + x;
+    for (let column = 0; column < columns; column++) {
+      pairs[first / 2 + column] = (255 - pixels[row * columns + column]) * 0x0101;
     }
-    data.copyWithin(first + width, first, first + width);
+    data.copyWithin(first + width, first, first + columns * SCALE);
   }
-  return { width, height, data };
+}
+
+// A frame SCALE pixels thick, its outer corner at (x, y).
+function drawFrame(sheet: GrayImage, x: number, y: number, width: number, height: number): void {
+  const { data } = sheet;
+  for (let row = y; row < y + height; row++) {
+    const line = row * sheet.width;
+    const isEdge = row < y + SCALE || row >= y + height - SCALE;
+    if (isEdge) {
+      data.fill(FRAME_INK, line + x, line + x + width);
+    } else {
+      data.fill(FRAME_INK, line + x, line + x + SCALE);
+      data.fill(FRAME_INK, line + x + width - SCALE, line + x + width);
+    }
+  }
 }

@@ -6,7 +6,7 @@
 // used before, deflates synchronously and filters and checksums in JavaScript; on a whole
 // evaluation that blocked the thread for about 15 ms of the sheet's 40.
 
-import { deflate } from 'node:zlib';
+import { crc32, deflate } from 'node:zlib';
 import { promisify } from 'node:util';
 
 import type { GrayImage } from './digit-font.js';
@@ -48,7 +48,8 @@ export async function encodeGrayPng(image: GrayImage): Promise<Uint8Array> {
     chunk('IDAT', compressed), chunk('IEND', new Uint8Array(0))]);
 }
 
-// A chunk: the length of its data, its type, the data, and the CRC-32 of type and data.
+// A chunk: the length of its data, its type, the data, and the CRC-32 of type and data,
+// which zlib computes as PNG defines it.
 function chunk(type: string, content: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(12 + content.length);
   const view = new DataView(bytes.buffer);
@@ -57,20 +58,4 @@ function chunk(type: string, content: Uint8Array): Uint8Array {
   bytes.set(content, 8);
   view.setUint32(8 + content.length, crc32(bytes.subarray(4, 8 + content.length)));
   return bytes;
-}
-
-let crcTable: Uint32Array | undefined;
-
-// CRC-32 as PNG (and zlib) define it, a byte at a time through a table of 256 remainders
-function crc32(bytes: Uint8Array): number {
-  const table = (crcTable ??= Uint32Array.from({ length: 256 }, (_, byte) => {
-    let remainder = byte;
-    for (let bit = 0; bit < 8; bit++) {
-      remainder = remainder & 1 ? 0xedb88320 ^ (remainder >>> 1) : remainder >>> 1;
-    }
-    return remainder;
-  }));
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = table[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }

@@ -81,18 +81,24 @@ export function digitSprite(mistakes: Mistake[], images: ImageSet): Promise<Uint
   const perRow = Math.min(SPRITE_COLUMNS, mistakes.length);
   const width = perRow * columns;
   const height = Math.ceil(mistakes.length / perRow) * rows;
-  const data = new Uint8Array(width * height).fill(255);
+  const data = new Uint8Array(width * height);
 
   mistakes.forEach((mistake, position) => {
     const left = (position % perRow) * columns;
     const top = Math.floor(position / perRow) * rows;
     const pixels = images.pixelsOf(mistake.index);
     for (let row = 0; row < rows; row++) {
-      const line = (top + row) * width + left;
-      for (let column = 0; column < columns; column++) {
-        data[line + column] = 255 - pixels[row * columns + column];
-      }
+      data.set(pixels.subarray(row * columns, (row + 1) * columns), (top + row) * width + left);
     }
   });
+  invert(data);
   return encodeGrayPng({ width, height, data });
+}
+
+// 255 - value for every byte, which is value XOR 0xff: four bytes at a time, whatever the
+// byte order, then the few left over.
+function invert(data: Uint8Array): void {
+  const words = new Uint32Array(data.buffer, data.byteOffset, Math.floor(data.length / 4));
+  for (let i = 0; i < words.length; i++) words[i] = ~words[i];
+  for (let i = words.length * 4; i < data.length; i++) data[i] = 255 - data[i];
 }
