@@ -32,8 +32,8 @@ interface Failure {
 }
 
 /** Runs every batch once successfully, or throws a RunError naming the batch that kept failing. */
-export async function runWithRetries(
-  batches: BatchTask[],
+export async function runWithRetries<Task extends BatchTask>(
+  batches: Task[],
   options: BatchRunOptions,
 ): Promise<void> {
   const failureCounts = new Array<number>(batches.length).fill(0);
@@ -65,7 +65,7 @@ export async function runWithRetries(
 
 // One round: every pending batch, until the first failure stops the handing out.
 async function runRound(
-  batches: BatchTask[],
+  batches: readonly BatchTask[],
   pending: number[],
   failureCounts: number[],
   options: BatchRunOptions,

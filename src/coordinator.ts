@@ -1,8 +1,8 @@
 // The coordinator: splits the images into batches, and p-queue feeds them to a piscina pool
 // of worker threads. Pixels, weights and outputs live in shared memory that every worker
-// reads or writes in place; a task carries only its batch's range. Each image's result
-// depends on nothing but that image and the kernel, so the outputs are the same for any
-// number of workers and any batch size.
+// reads or writes in place; a task carries only its batch's range and the network's shared
+// buffers, never a copy of them. Each image's result depends on nothing but that image and
+// the kernel, so the outputs are the same for any number of workers and any batch size.
 
 import { availableParallelism } from 'node:os';
 
@@ -14,7 +14,12 @@ import { createWasmNetwork } from './kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from './model/network.js';
 import { workerFile } from './project-files.js';
 import { startWorkerPool } from './worker-pool.js';
-import type { BatchTask, EvaluationWorkerData } from '../workers/evaluate.js';
+import type {
+  BatchTask,
+  EvaluationTask,
+  EvaluationWorkerData,
+  PoolNetwork,
+} from '../workers/evaluate.js';
 
 /** The images to classify: (count, pixelsPerImage) bytes. */
 export interface PixelSet {
@@ -122,23 +127,20 @@ export async function classify(
 }
 
 /**
- * Starts the worker threads for a network before any image is known, so that they start
- * while the images load. The images go into growable shared buffers that the workers viewed
- * when they started; close() stops the threads.
+ * Starts the worker threads at once, before the network or any image is known, so that they
+ * start while the inputs load: `network` may still be loading. The images go into growable
+ * shared buffers that the workers viewed when they started, and the network goes with each
+ * task; close() stops the threads.
  */
-export function startClassifierPool(network: SharedNetwork, options: PoolOptions): ClassifierPool {
-  const pixelsPerImage = network.widths[0];
-  const maxImages = Math.floor(MAX_BUFFER_BYTES / Math.max(pixelsPerImage, 4 * CLASS_COUNT));
-  const growable = (bytesPerImage: number) =>
-    new SharedArrayBuffer(0, { maxByteLength: maxImages * bytesPerImage });
+export function startClassifierPool(
+  network: SharedNetwork | Promise<SharedNetwork>,
+  options: PoolOptions,
+): ClassifierPool {
+  const growable = () => new SharedArrayBuffer(0, { maxByteLength: MAX_BUFFER_BYTES });
   const workerData: EvaluationWorkerData = {
-    network,
-    wasm: options.kernel === 'wasm' ?
-      { network: createWasmNetwork(networkFromShared(network)), file: WASM_KERNEL_FILE } : null,
-    pixels: growable(pixelsPerImage),
-    pixelsPerImage,
-    predictions: growable(1),
-    probabilities: growable(4 * CLASS_COUNT),
+    pixels: growable(),
+    predictions: growable(),
+    probabilities: growable(),
   };
 
   // As many threads as can run at once start now; piscina starts the rest, up to --workers,
@@ -150,36 +152,51 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
     minThreads: Math.min(threads, availableParallelism()),
     maxThreads: threads,
   });
+  // laid out for the kernel as soon as it is known; a network that fails to load is
+  // reported by the first run, not as an unhandled rejection
+  const poolNetwork = Promise.resolve(network).then((shared) => layOut(shared, options.kernel));
+  poolNetwork.catch(() => {});
 
   let isRunning = false;
   const run = async (images: PixelSet, onBatchDone?: (images: number) => void) => {
-    const { count } = images;
-    if (count > maxImages) {
-      throw inputError('ERR_UNSUPPORTED', 'images', `${count} images of ${pixelsPerImage} ` +
-        `pixels are more than the ${maxImages} a pool holds (2 GiB), not supported yet`);
-    }
     // the shared buffers hold one set of images and results at a time
     if (isRunning) throw new RunError('a pool classifies one set of images at a time');
     isRunning = true;
 
     try {
+      const { tasks, batchSize } = classificationTasks(images, await poolNetwork);
+      const { count } = images;
       const predictions = grownView(workerData.predictions, count);
       const probabilities = new Float32Array(grownView(workerData.probabilities,
         4 * CLASS_COUNT * count).buffer, 0, CLASS_COUNT * count);
-      grownView(workerData.pixels, count * pixelsPerImage)
-        .set(images.pixels.subarray(0, count * pixelsPerImage));
 
-      const batchSize = resolveBatchSize(options.batchSize, count, threads);
       const startedAt = performance.now();
-      await runBatches(splitIntoBatches(count, batchSize), onBatchDone);
+      await runBatches(tasks, onBatchDone);
       return { predictions, probabilities, batchSize, elapsedMs: performance.now() - startedAt };
     } finally {
       isRunning = false;
     }
   };
 
-  const runBatches = (batches: BatchTask[], onBatchDone?: (images: number) => void) =>
-    runWithRetries(batches, {
+  // the images copied into the pool's shared buffer, and one task per batch of them
+  const classificationTasks = (images: PixelSet, shared: PoolNetwork) => {
+    const { count, pixelsPerImage } = images;
+    const maxImages = Math.floor(MAX_BUFFER_BYTES / Math.max(pixelsPerImage, 4 * CLASS_COUNT));
+    if (count > maxImages) {
+      throw inputError('ERR_UNSUPPORTED', 'images', `${count} images of ${pixelsPerImage} ` +
+        `pixels are more than the ${maxImages} a pool holds (2 GiB), not supported yet`);
+    }
+    grownView(workerData.pixels, count * pixelsPerImage)
+      .set(images.pixels.subarray(0, count * pixelsPerImage));
+
+    const batchSize = resolveBatchSize(options.batchSize, count, threads);
+    const tasks = splitIntoBatches(count, batchSize)
+      .map((batch): EvaluationTask => ({ ...batch, network: shared }));
+    return { tasks, batchSize };
+  };
+
+  const runBatches = (tasks: EvaluationTask[], onBatchDone?: (images: number) => void) =>
+    runWithRetries(tasks, {
       pool,
       concurrency: threads * BATCHES_IN_FLIGHT_PER_WORKER,
       retries: options.retries ?? DEFAULT_RETRIES,
@@ -187,6 +204,14 @@ export function startClassifierPool(network: SharedNetwork, options: PoolOptions
       onRetry: options.onRetry,
     });
   return { run, close: () => pool.destroy() };
+}
+
+// The network as the workers take it: its weights, and for the wasm kernel their layout in
+// the kernel's shared memory, written once here for every worker.
+function layOut(shared: SharedNetwork, kernel: KernelName): PoolNetwork {
+  if (kernel === 'js') return { shared, wasm: null };
+  return { shared, wasm: { layout: createWasmNetwork(networkFromShared(shared)),
+    file: WASM_KERNEL_FILE } };
 }
 
 // Grows a shared buffer to hold at least `bytes` and returns a view of its first `bytes`.

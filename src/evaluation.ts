@@ -19,13 +19,9 @@ import type { KernelName } from './kernels/kernel-names.js';
 import { checkOutputFile, checkOutputFolder, replaceFile } from './io/atomic-files.js';
 import { loadWeights, type LoadedWeights } from './model/load-weights.js';
 import { formatShape, networkWidths, shareNetwork } from './model/network.js';
-import { consecutiveImages } from './report/contact-sheet.js';
-import { REPORT_FORMATS, reportFileNames, type ReportFormat } from './report/report-files.js';
-import {
-  writeReports,
-  type ClassifiedSet,
-  type EvaluationResult,
-} from './report/write-reports.js';
+import { consecutiveImages } from './report/image-set.js';
+import { REPORT_FORMATS, reportFileNames, type ReportFormat } from './report/report-names.js';
+import type { ClassifiedSet, EvaluationResult } from './report/write-reports.js';
 import { encodePartial, partialFileName, type PartialResult } from './shards/partial-file.js';
 import type { ShardChoice } from './shards/shard-choice.js';
 import { shardRange, type ShardRange } from './shards/shard-range.js';
@@ -61,8 +57,13 @@ export interface ShardEvaluation {
 /** Runs one whole evaluation and writes its reports into `request.out`. */
 export async function evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
   const formats = request.formats ?? REPORT_FORMATS;
-  const { set } = await classifyImages(request, null,
+  const classifying = classifyImages(request, null,
     () => checkOutputFolder(request.out, reportFileNames(formats), '--out'));
+  // The report builders are loaded once the threads have started, while they classify:
+  // loading them first would delay the threads, and the workers at the start.
+  const reportWriter = import('./report/write-reports.js');
+  const { set } = await classifying;
+  const { writeReports } = await reportWriter;
   return writeReports(set, request.out, formats);
 }
 
@@ -155,26 +156,24 @@ async function classifyImages(
   return { set, images };
 }
 
-// The weights are checked first, and the worker threads start as soon as they are, while
-// the images are still loading: a thread takes longer to start than the images to read.
-// When both inputs are bad the data's error is the one reported, so that the same command
-// always says the same thing.
+// The worker threads start first, while the weights and the images load: a thread takes
+// longer to start than both take to read. When both inputs are bad the data's error is the
+// one reported, so that the same command always says the same thing; either way the threads
+// are stopped before the error is.
 async function loadInputsAndStartPool(request: EvaluationRequest): Promise<{
   dataset: Dataset;
   weights: LoadedWeights;
   pool: ClassifierPool;
 }> {
-  let pool: ClassifierPool | undefined;
-  const weightsLoaded = loadWeights(request.weights).then((weights) => {
-    pool = startClassifierPool(shareNetwork(weights.network), request);
-    return weights;
-  });
+  const weightsLoaded = loadWeights(request.weights);
+  const pool = startClassifierPool(weightsLoaded.then((weights) => shareNetwork(weights.network)),
+    request);
   const [dataset, weights] = await Promise.allSettled([loadDataset(request.data), weightsLoaded]);
 
-  if (dataset.status === 'fulfilled' && weights.status === 'fulfilled' && pool !== undefined) {
+  if (dataset.status === 'fulfilled' && weights.status === 'fulfilled') {
     return { dataset: dataset.value, weights: weights.value, pool };
   }
-  await pool?.close();
+  await pool.close();
   throw dataset.status === 'rejected' ? dataset.reason :
     (weights as PromiseRejectedResult).reason;
 }

@@ -2,7 +2,8 @@ import pngjs from 'pngjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { consecutiveImages, misclassifiedPng, sheetLayout } from '../src/report/contact-sheet.js';
+import { misclassifiedPng, sheetLayout } from '../src/report/contact-sheet.js';
+import { consecutiveImages } from '../src/report/image-set.js';
 import { mistakesByConfidence } from '../src/report/mistakes.js';
 import { smallTable } from './helpers/small-table.js';
 

@@ -1,11 +1,16 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { runWithRetries } from '../src/batch-retries.js';
 import { autoBatchSize, classify, splitIntoBatches } from '../src/coordinator.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { mnistPaths } from '../src/data/mnist-files.js';
 import { RunError } from '../src/errors.js';
 import { shareNetwork } from '../src/model/network.js';
+import { startWorkerPool } from '../src/worker-pool.js';
 import { argmaxRows, createScratch, forwardBlock, pixelsToInputs } from '../workers/forward.js';
 import { randomNetwork } from './helpers/random-network.js';
 
@@ -97,17 +102,22 @@ pool('should split auto batches evenly between the workers, and say what it used
 });
 
 pool('should say so, and not hang, when a worker fails to start', async () => {
-  // A network whose weights are shorter than its widths claim makes the worker throw.
-  const broken = { ...shareNetwork(network), widths: [784, 30, 10, 10] };
+  // A worker module that cannot be loaded: every thread fails before it can take a batch.
+  const missing = join(tmpdir(), 'mnist-eval-no-such-worker.js');
+  const workers = startWorkerPool({ filename: missing, workerData: null, minThreads: 2,
+    maxThreads: 2 });
   try {
-    await classify(subset, broken, { workers: 2, batchSize: 400, kernel: 'js' });
-    assert.unreachable('a broken network was run without error');
+    await runWithRetries(splitIntoBatches(1200, 400), { pool: workers, concurrency: 4,
+      retries: 2 });
+    assert.unreachable('batches ran on workers that cannot load');
   } catch (error) {
     assert.instance(error, RunError);
     // piscina reports a worker that fails to load either through the pool or through the
     // batches it had been handed, whichever comes first
     assert.match((error as Error).message,
       /^(a worker failed to start|batch \d\/3 \(images \d+–\d+\) failed): /);
+  } finally {
+    await workers.destroy();
   }
 });
 

@@ -17,7 +17,7 @@ import { readIdx } from '../src/data/idx.js';
 import { InputError, type InputErrorCode } from '../src/errors.js';
 import { readPickleTensors } from '../src/model/pickle.js';
 import { readSafetensors } from '../src/model/safetensors.js';
-import { reportFileNames } from '../src/report/report-files.js';
+import { reportFileNames } from '../src/report/report-names.js';
 import { encodeIdx } from './helpers/idx-bytes.js';
 import { pickleBytes, pickleText, protocol3Array } from './helpers/pickle-bytes.js';
 import { temporaryFolder, writeRandomWeights } from './helpers/random-network.js';

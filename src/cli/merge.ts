@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 
 import { checkOutputFolder } from '../io/atomic-files.js';
-import { reportFileNames } from '../report/report-files.js';
+import { reportFileNames } from '../report/report-names.js';
 import { writeReports } from '../report/write-reports.js';
 import { mergePartials, readPartials } from '../shards/merge.js';
 import { TOOL } from '../tool.js';

@@ -6,21 +6,8 @@
 
 import { drawText, textWidth, type GrayImage } from './digit-font.js';
 import { encodeGrayPng } from './gray-png.js';
+import type { ImageSet } from './image-set.js';
 import type { Mistake } from './mistakes.js';
-
-/** The images whose pixels are drawn, each rows × columns bytes, row-major. */
-export interface ImageSet {
-  rows: number;
-  columns: number;
-  /** The pixels of image `index`; only misclassified images are ever asked for. */
-  pixelsOf(index: number): Uint8Array;
-}
-
-/** An ImageSet over consecutive images: (count, rows × columns) bytes. */
-export function consecutiveImages(rows: number, columns: number, pixels: Uint8Array): ImageSet {
-  const size = rows * columns;
-  return { rows, columns, pixelsOf: (index) => pixels.subarray(index * size, (index + 1) * size) };
-}
 
 /** Where everything sits on a sheet, in the PNG's pixels. */
 export interface SheetLayout {

@@ -5,9 +5,16 @@
 // tables.
 
 import type { Metrics } from './metrics.js';
-import { misclassifiedPng, type ImageSet } from './contact-sheet.js';
+import { misclassifiedPng } from './contact-sheet.js';
+import type { ImageSet } from './image-set.js';
 import { reportHtml } from './html/report-html.js';
 import { mistakesByConfidence, type Mistake } from './mistakes.js';
+import {
+  reportFileNames,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type ReportName,
+} from './report-names.js';
 import type { Summary } from './summary.js';
 import { predictionsCsv } from './predictions-csv.js';
 import {
@@ -17,10 +24,6 @@ import {
   perClassCsv,
   type PredictionTable,
 } from './tables.js';
-
-/** The kinds of report --format chooses from. */
-export const REPORT_FORMATS = ['csv', 'json', 'html', 'png'] as const;
-export type ReportFormat = typeof REPORT_FORMATS[number];
 
 /** Everything the reports are made from. */
 export interface ReportInputs {
@@ -36,30 +39,24 @@ interface Sources extends ReportInputs {
 
 type Content = string | Uint8Array;
 
-type Report = [name: string, format: ReportFormat, build: (sources: Sources) => Content |
-  Promise<Content>];
+type Build = (sources: Sources) => Content | Promise<Content>;
 
-const REPORTS: Report[] = [
-  ['summary.json', 'json', ({ summary }) => toJson(summary)],
-  ['confusion-matrix.csv', 'csv', ({ metrics }) => confusionMatrixCsv(metrics)],
-  ['confusion-matrix-normalized.csv', 'csv', ({ metrics }) => normalizedConfusionCsv(metrics)],
-  ['confusion-matrix.json', 'json', ({ summary }) => toJson(summary.confusionMatrix)],
-  ['per-class.csv', 'csv', ({ metrics }) => perClassCsv(metrics)],
-  ['predictions.csv', 'csv', ({ table }) => predictionsCsv(table)],
-  ['misclassified.csv', 'csv', ({ table }) => misclassifiedCsv(table)],
-  ['misclassified.png', 'png', ({ mistakes, images, summary }) =>
-    misclassifiedPng(mistakes(), images, summary.total)],
-  ['report.html', 'html', ({ summary, mistakes, images }) =>
-    reportHtml({ summary, mistakes: mistakes(), images })],
-];
-
-/** Names of the files a run writes for `formats`, in the order they are listed. */
-export function reportFileNames(formats: readonly ReportFormat[] = REPORT_FORMATS): string[] {
-  return REPORTS.filter(([, format]) => formats.includes(format)).map(([name]) => name);
-}
+const BUILDERS: Record<ReportName, Build> = {
+  'summary.json': ({ summary }) => toJson(summary),
+  'confusion-matrix.csv': ({ metrics }) => confusionMatrixCsv(metrics),
+  'confusion-matrix-normalized.csv': ({ metrics }) => normalizedConfusionCsv(metrics),
+  'confusion-matrix.json': ({ summary }) => toJson(summary.confusionMatrix),
+  'per-class.csv': ({ metrics }) => perClassCsv(metrics),
+  'predictions.csv': ({ table }) => predictionsCsv(table),
+  'misclassified.csv': ({ table }) => misclassifiedCsv(table),
+  'misclassified.png': ({ mistakes, images, summary }) =>
+    misclassifiedPng(mistakes(), images, summary.total),
+  'report.html': ({ summary, mistakes, images }) =>
+    reportHtml({ summary, mistakes: mistakes(), images }),
+};
 
 // the reports whose deflate goes to the thread pool, started before the others
-const STARTED_FIRST = new Set(['misclassified.png', 'report.html']);
+const STARTED_FIRST = new Set<ReportName>(['misclassified.png', 'report.html']);
 
 /** The name and content of every report of `formats`, in the order they are listed. */
 export async function buildReportFiles(
@@ -71,16 +68,15 @@ export async function buildReportFiles(
     ...inputs,
     mistakes: () => (mistakes ??= mistakesByConfidence(inputs.table)),
   };
-  const chosen = REPORTS.filter(([, format]) => formats.includes(format));
+  const chosen = reportFileNames(formats).map((name) => [name, BUILDERS[name]] as const);
 
   const building = new Map<string, Content | Promise<Content>>();
-  for (const [name, , build] of chosen) {
+  for (const [name, build] of chosen) {
     if (STARTED_FIRST.has(name)) building.set(name, build(sources));
   }
-  for (const [name, , build] of chosen) {
+  for (const [name, build] of chosen) {
     if (!building.has(name)) building.set(name, build(sources));
   }
-
   const contents = await Promise.all(chosen.map(([name]) => building.get(name)));
   return new Map(chosen.map(([name], index) => [name, contents[index] as Content]));
 }

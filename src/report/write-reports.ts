@@ -8,15 +8,11 @@ import { join } from 'node:path';
 import { replaceFiles } from '../io/atomic-files.js';
 import { integrityRecord, SUMMARY_FILE, type IntegrityRecord } from '../io/file-digests.js';
 import { TOOL } from '../tool.js';
-import type { ImageSet } from './contact-sheet.js';
+import type { ImageSet } from './image-set.js';
 import { computeMetrics, confusionMatrix, type Metrics } from './metrics.js';
 import { computeProbabilityFigures } from './probability-figures.js';
-import {
-  buildReportFiles,
-  REPORT_FORMATS,
-  reportFileNames,
-  type ReportFormat,
-} from './report-files.js';
+import { buildReportFiles } from './report-files.js';
+import { REPORT_FORMATS, reportFileNames, type ReportFormat } from './report-names.js';
 import {
   buildSummary,
   type DataDescription,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { inputError } from '../errors.js';
 import { readInputFile } from '../io/input-file.js';
-import type { ImageSet } from '../report/contact-sheet.js';
+import type { ImageSet } from '../report/image-set.js';
 import type { ShardDescription } from '../report/summary.js';
 import type { ClassifiedSet } from '../report/write-reports.js';
 import { decodePartial, PARTIAL_FILE_PATTERN, type PartialResult } from './partial-file.js';

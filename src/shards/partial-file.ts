@@ -9,7 +9,7 @@ import { CLASS_COUNT } from '../classes.js';
 import { inputError } from '../errors.js';
 import { sha256Of } from '../io/file-digests.js';
 import type { FileIdentity } from '../io/input-file.js';
-import type { ImageSet } from '../report/contact-sheet.js';
+import type { ImageSet } from '../report/image-set.js';
 import { confusionMatrix } from '../report/metrics.js';
 import type { DataDescription, RunDescription, WeightsDescription } from '../report/summary.js';
 import type { ClassifiedSet } from '../report/write-reports.js';

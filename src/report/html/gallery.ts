@@ -4,7 +4,7 @@
 // from the sprite onto its own canvas, beside its index, labels and top-3 probabilities,
 // which travel as a compact JSON array.
 
-import type { ImageSet } from '../contact-sheet.js';
+import type { ImageSet } from '../image-set.js';
 import { encodeGrayPng } from '../gray-png.js';
 import type { Mistake } from '../mistakes.js';
 

@@ -6,7 +6,7 @@
 // when and how the run went, taken from summary.json's run section.
 
 import { CLASS_COUNT } from '../../classes.js';
-import type { ImageSet } from '../contact-sheet.js';
+import type { ImageSet } from '../image-set.js';
 import type { Mistake } from '../mistakes.js';
 import type { Summary } from '../summary.js';
 import { calibrationCharts } from './calibration-charts.js';
