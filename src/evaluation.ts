@@ -62,9 +62,11 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
   // The report builders are loaded once the threads have started, while they classify:
   // loading them first would delay the threads, and the workers at the start.
   const reportWriter = import('./report/write-reports.js');
-  const { set } = await classifying;
+  const { set, stopped } = await classifying;
   const { writeReports } = await reportWriter;
-  return writeReports(set, request.out, formats);
+  const result = await writeReports(set, request.out, formats);
+  await stopped;
+  return result;
 }
 
 /** Evaluates one shard's slice of the images and writes its partial result into `out`. */
@@ -73,22 +75,25 @@ export async function evaluateShard(
   shard: ShardChoice,
 ): Promise<ShardEvaluation> {
   const path = join(request.out, partialFileName(shard.index, shard.count));
-  const { set, images } = await classifyImages(request,
+  const { set, images, stopped } = await classifyImages(request,
     (count) => shardRange(shard.index, shard.count, count), () => checkOutputFile(path, '--out'));
 
   const partial = { shard: { ...shard, images }, set };
   await replaceFile(path, encodePartial(partial));
+  await stopped;
   return { partial, path };
 }
 
 // Classifies every image, or the slice that `sliceOf` picks once the image count is known.
+// The threads are stopped in the background once the images are classified, while the
+// caller builds what it writes; `stopped` settles when they are.
 // `checkOutput` runs while the inputs load, and the pool is given no work before it passes,
 // so that a bad --out wastes none; a bad input is still the error reported when both are bad.
 async function classifyImages(
   request: EvaluationRequest,
   sliceOf: ((count: number) => ShardRange) | null,
   checkOutput: () => Promise<void>,
-): Promise<{ set: ClassifiedSet; images: ShardRange }> {
+): Promise<{ set: ClassifiedSet; images: ShardRange; stopped: Promise<void> }> {
   const startedAt = new Date();
   const startMs = performance.now();
   // how the run recovered goes into summary.json's run section
@@ -114,9 +119,13 @@ async function classifyImages(
     classification = await pool.run({ count: end - start, pixelsPerImage,
       pixels: dataset.pixels.subarray(start * pixelsPerImage, end * pixelsPerImage) },
     request.onBatchDone);
-  } finally {
+  } catch (error) {
     await pool.close();
+    throw error;
   }
+  const stopped = pool.close();
+  // awaited by the caller once its files are written, and reported then if it failed
+  stopped.catch(() => {});
 
   const set: ClassifiedSet = {
     data: {
@@ -153,7 +162,7 @@ async function classifyImages(
     images: consecutiveImages(dataset.rows, dataset.columns,
       dataset.pixels.subarray(start * pixelsPerImage, end * pixelsPerImage)),
   };
-  return { set, images };
+  return { set, images, stopped };
 }
 
 // The worker threads start first, while the weights and the images load: a thread takes
