@@ -19,9 +19,10 @@ import type {
   EvaluationTask,
   EvaluationWorkerData,
   PoolNetwork,
+  SharedPixels,
 } from '../workers/evaluate.js';
 
-/** The images to classify: (count, pixelsPerImage) bytes. */
+/** The images to classify: (count, pixelsPerImage) bytes, read in place when shared. */
 export interface PixelSet {
   count: number;
   pixelsPerImage: number;
@@ -128,9 +129,9 @@ export async function classify(
 
 /**
  * Starts the worker threads at once, before the network or any image is known, so that they
- * start while the inputs load: `network` may still be loading. The images go into growable
- * shared buffers that the workers viewed when they started, and the network goes with each
- * task; close() stops the threads.
+ * start while the inputs load: `network` may still be loading. The results go into growable
+ * shared buffers that the workers viewed when they started, and the images and the network
+ * go with each task; close() stops the threads.
  */
 export function startClassifierPool(
   network: SharedNetwork | Promise<SharedNetwork>,
@@ -138,10 +139,11 @@ export function startClassifierPool(
 ): ClassifierPool {
   const growable = () => new SharedArrayBuffer(0, { maxByteLength: MAX_BUFFER_BYTES });
   const workerData: EvaluationWorkerData = {
-    pixels: growable(),
     predictions: growable(),
     probabilities: growable(),
   };
+  // where images that do not already lie in shared memory are copied
+  const pixelCopy = growable();
 
   // As many threads as can run at once start now; piscina starts the rest, up to --workers,
   // only when batches queue up for them, so a run of few batches starts few threads.
@@ -186,12 +188,11 @@ export function startClassifierPool(
       throw inputError('ERR_UNSUPPORTED', 'images', `${count} images of ${pixelsPerImage} ` +
         `pixels are more than the ${maxImages} a pool holds (2 GiB), not supported yet`);
     }
-    grownView(workerData.pixels, count * pixelsPerImage)
-      .set(images.pixels.subarray(0, count * pixelsPerImage));
+    const pixels = sharedPixels(images.pixels.subarray(0, count * pixelsPerImage), pixelCopy);
 
     const batchSize = resolveBatchSize(options.batchSize, count, threads);
     const tasks = splitIntoBatches(count, batchSize)
-      .map((batch): EvaluationTask => ({ ...batch, network: shared }));
+      .map((batch): EvaluationTask => ({ ...batch, pixels, network: shared }));
     return { tasks, batchSize };
   };
 
@@ -212,6 +213,16 @@ function layOut(shared: SharedNetwork, kernel: KernelName): PoolNetwork {
   if (kernel === 'js') return { shared, wasm: null };
   return { shared, wasm: { layout: createWasmNetwork(networkFromShared(shared)),
     file: WASM_KERNEL_FILE } };
+}
+
+// The pixels as the workers read them: in place when they already lie in shared memory (the
+// images file is read into it), else copied into `copy`.
+function sharedPixels(pixels: Uint8Array, copy: SharedArrayBuffer): SharedPixels {
+  if (pixels.buffer instanceof SharedArrayBuffer) {
+    return { buffer: pixels.buffer, offset: pixels.byteOffset };
+  }
+  grownView(copy, pixels.length).set(pixels);
+  return { buffer: copy, offset: 0 };
 }
 
 // Grows a shared buffer to hold at least `bytes` and returns a view of its first `bytes`.

@@ -1,7 +1,7 @@
-// Worker entry for the evaluation pool. Everything large is shared memory: the pixels and the
-// output arrays arrive once, in `workerData`, before any image is read; the weights come with
-// each task, as shared memory too, so that the threads start before the weights are read.
-// A task carries only that and the range of images it covers, and the worker writes its
+// Worker entry for the evaluation pool. Everything large is shared memory: the output arrays
+// arrive once, in `workerData`, before any image is read; the pixels and the weights come
+// with each task, as shared memory too, so that the threads start before either is read.
+// A task carries only those and the range of images it covers, and the worker writes its
 // results straight into shared memory, so nothing proportional to the data is ever copied
 // between threads.
 
@@ -19,8 +19,6 @@ import { createJsKernel, createWasmKernel, type BlockKernel } from './kernels.js
 
 /** What every worker of the pool receives at start. */
 export interface EvaluationWorkerData {
-  /** (count, pixels per image) bytes, growable, so that the pool starts before they load. */
-  pixels: SharedArrayBuffer;
   /** Output: the predicted class of each image, one byte each (growable). */
   predictions: SharedArrayBuffer;
   /** Output: (count, classes) float32 softmax probabilities, row-major (growable). */
@@ -44,8 +42,18 @@ export interface BatchTask {
   fault?: WorkerFault;
 }
 
-/** One task: the images of a batch, and the network, the same in every task of a pool. */
+/** The pixels of the set a pool classifies: (count, pixels per image) bytes from `offset`. */
+export interface SharedPixels {
+  buffer: SharedArrayBuffer;
+  offset: number;
+}
+
+/**
+ * One task: the images of a batch, the set's pixels they are in, and the network, the same
+ * in every task of a pool.
+ */
 export interface EvaluationTask extends BatchTask {
+  pixels: SharedPixels;
   network: PoolNetwork;
 }
 
@@ -55,7 +63,6 @@ const BLOCK_SIZE = 64;
 
 const shared = workerData as EvaluationWorkerData;
 // views without a length follow the buffers as the coordinator grows them
-const pixels = new Uint8Array(shared.pixels);
 const predictions = new Uint8Array(shared.predictions);
 const probabilities = new Float32Array(shared.probabilities);
 
@@ -63,8 +70,11 @@ const probabilities = new Float32Array(shared.probabilities);
 let model: { kernel: BlockKernel; classes: number } | undefined;
 
 /** Classifies the images of one batch into the shared outputs; returns how many it did. */
-export default function evaluateBatch({ start, end, network, fault }: EvaluationTask): number {
+export default function evaluateBatch(
+  { start, end, pixels: set, network, fault }: EvaluationTask,
+): number {
   const { kernel, classes } = (model ??= createModel(network));
+  const pixels = new Uint8Array(set.buffer, set.offset);
 
   // a test's fault strikes once half the batch is written, as a real one could
   const faultAt = start + Math.floor((end - start) / 2);

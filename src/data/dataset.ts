@@ -27,7 +27,7 @@ export interface Dataset {
 /** Reads and checks an IDX pair; any problem is an InputError naming the file. */
 export async function loadDataset(paths: DatasetPaths): Promise<Dataset> {
   const [imagesFile, labelsFile] = await Promise.all([
-    readInputFile(paths.images),
+    readInputFile(paths.images, true),
     readInputFile(paths.labels),
   ]);
 

@@ -1,7 +1,7 @@
 // Reads a whole input file and fingerprints it. Every reader works on the bytes in memory,
 // so that the sha256 recorded in the reports is of exactly the bytes that were used.
 
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 
 import { inputError } from '../errors.js';
 import { sha256Of } from './file-digests.js';
@@ -25,17 +25,45 @@ export function fileIdentity(file: InputFile): FileIdentity {
   return { path: file.path, sha256: file.sha256, bytes: file.bytes.length };
 }
 
-/** Reads `path` whole; a missing or unreadable file becomes one line naming it and why. */
-export async function readInputFile(path: string): Promise<InputFile> {
-  let bytes: Buffer;
+/**
+ * Reads `path` whole; a missing or unreadable file becomes one line naming it and why. With
+ * `isShared`, a regular file is read into a SharedArrayBuffer, which the worker threads can
+ * then read in place: the images, which would otherwise be copied there.
+ */
+export async function readInputFile(path: string, isShared = false): Promise<InputFile> {
+  let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = isShared ? await readShared(path) : await readFile(path);
   } catch (error) {
     throw inputError('ERR_FILE_UNREADABLE', path, `cannot read file (${describeFsError(error)})`);
   }
 
   const sha256 = sha256Of(bytes);
   return { path, bytes, sha256 };
+}
+
+// Anything but a regular file, whose size is not known in advance, is read as readFile reads
+// it and then copied.
+async function readShared(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await file.read(bytes, filled, size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled === size && size > 0) return bytes;
+
+    const whole = await file.readFile();
+    const shared = new Uint8Array(new SharedArrayBuffer(whole.length));
+    shared.set(whole);
+    return shared;
+  } finally {
+    await file.close();
+  }
 }
 
 function describeFsError(error: unknown): string {
