@@ -9,7 +9,7 @@ import { exitOnInterrupt, parseCommandLine, runCommand } from './run-command.js'
 
 await runCommand(async () => {
   const options = normalizeEvaluateOptions(parseCommandLine(evaluateCommand()));
-  const progress = createProgress(options.quiet);
+  const progress = await createProgress(options.quiet);
   exitOnInterrupt(() => progress.stop());
   const request = {
     ...options,

@@ -1,7 +1,6 @@
 // The progress bar, drawn on stderr only when stderr is a terminal, so that logs and pipes
-// receive nothing of it.
-
-import cliProgress from 'cli-progress';
+// receive nothing of it. cli-progress is loaded only then: a run into a pipe or a log, or
+// with --quiet, does not spend its start-up on it.
 
 /** Receives the run's progress; the silent one is used with --quiet or off a terminal. */
 export interface Progress {
@@ -11,11 +10,12 @@ export interface Progress {
 }
 
 /** A bar on stderr when it is a terminal and not `isQuiet`; otherwise one that draws nothing. */
-export function createProgress(isQuiet: boolean): Progress {
+export async function createProgress(isQuiet: boolean): Promise<Progress> {
   if (isQuiet || !process.stderr.isTTY) {
     return { start() {}, advance() {}, stop() {} };
   }
 
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar({
     stream: process.stderr,
     format: '{label} [{bar}] {percentage}% | {value}/{total} images | {eta_formatted} left',

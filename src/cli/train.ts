@@ -12,7 +12,7 @@ import { normalizeTrainOptions, reproducingCommand, trainCommand } from './train
 
 await runCommand(async () => {
   const options = normalizeTrainOptions(parseCommandLine(trainCommand()));
-  const progress = createProgress(options.quiet);
+  const progress = await createProgress(options.quiet);
   // Checkpoints are replaced atomically, so the last complete one survives an interruption;
   // until the first is written there is nothing to resume.
   let advice = 'no epoch was complete, so there is no checkpoint to resume from';
