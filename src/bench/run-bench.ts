@@ -197,15 +197,12 @@ async function timeSideBySide(dataset: Dataset, network: SharedNetwork,
 const WHOLE_COMMAND_WORKERS = [2, 8];
 
 // The whole evaluate command with each worker count, then python3 running the notebook's
-// batch code end to end where it can, round after round, each SETTLE_MS after the last:
-// measured here, python3 started right after the eight threads of --workers 8 took about a
-// tenth longer than 200 ms later, which had counted against it.
+// batch code end to end where it can, round after round.
 async function timeWholeCommands(withPython: boolean):
   Promise<{ project: number[]; python: number | null }[]> {
   const out = await mkdtemp(join(tmpdir(), 'mnist-eval-bench-'));
   const paths = mnistPaths('test');
   const timed = async (command: string, args: string[]) => {
-    await sleep(SETTLE_MS);
     const startedAt = performance.now();
     await run(command, args, { cwd: PROJECT_ROOT });
     return performance.now() - startedAt;
