@@ -2,7 +2,7 @@
 // tensor), a colon, then what was expected and what was found. Each carries a stable
 // `code` so that tests and callers match the kind of failure rather than its wording.
 
-/** The kinds of bad input, each refused before any worker starts. */
+/** The kinds of bad input, each refused before any worker is given a batch. */
 export type InputErrorCode =
   | 'ERR_BAD_OPTION'
   | 'ERR_FILE_UNREADABLE'

@@ -1,6 +1,7 @@
-// One evaluation from start to finish, with no printing: read and check every input before
-// any worker starts, classify on the pool, then either compute the figures and replace the
-// reports all at once, or, for one shard of a split evaluation, write its partial result.
+// One evaluation from start to finish, with no printing: start the worker threads, read and
+// check every input while they start and before any is given a batch, classify on the pool,
+// then either compute the figures and replace the reports all at once, or, for one shard of a
+// split evaluation, write its partial result.
 // Data flows one way: readers, then the pool, then the reports.
 
 import { join } from 'node:path';
