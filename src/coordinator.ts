@@ -1,8 +1,9 @@
 // The coordinator: splits the images into batches, and p-queue feeds them to a piscina pool
 // of worker threads. Pixels, weights and outputs live in shared memory that every worker
-// reads or writes in place; a task carries only its batch's range and the network's shared
-// buffers, never a copy of them. Each image's result depends on nothing but that image and
-// the kernel, so the outputs are the same for any number of workers and any batch size.
+// reads or writes in place; a task carries only its batch's range and references to the
+// shared pixels and network, never a copy of them. Each image's result depends on nothing but
+// that image and the kernel, so the outputs are the same for any number of workers and any
+// batch size.
 
 import { availableParallelism } from 'node:os';
 
@@ -180,7 +181,8 @@ export function startClassifierPool(
     }
   };
 
-  // the images copied into the pool's shared buffer, and one task per batch of them
+  // the images as the workers share them (copied only when not already shared), and one task
+  // per batch of them
   const classificationTasks = (images: PixelSet, shared: PoolNetwork) => {
     const { count, pixelsPerImage } = images;
     const maxImages = Math.floor(MAX_BUFFER_BYTES / Math.max(pixelsPerImage, 4 * CLASS_COUNT));

@@ -60,8 +60,8 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
   const formats = request.formats ?? REPORT_FORMATS;
   const classifying = classifyImages(request, null,
     () => checkOutputFolder(request.out, reportFileNames(formats), '--out'));
-  // The report builders are loaded once the threads have started, while they classify:
-  // loading them first would delay the threads, and the workers at the start.
+  // The report builders load while the threads start and classify: loaded with the command,
+  // they held back the threads' start.
   const reportWriter = import('./report/write-reports.js');
   const { set, stopped } = await classifying;
   const { writeReports } = await reportWriter;
