@@ -47,10 +47,20 @@ export function mistakesByConfidence(table: PredictionTable): Mistake[] {
 }
 
 // Ranked as argmax ranks: by probability, a tie to the lower class, the prediction first.
+// Picked by scanning the row once per place, which for three of ten classes is far less
+// work, in code that runs once, cold, than sorting every class of every mistake.
 function topClasses(row: Float32Array, predicted: number): ClassProbability[] {
-  const others = [...row.keys()].filter((label) => label !== predicted)
-    .sort((a, b) => row[b] - row[a] || a - b);
+  const top = [{ label: predicted, probability: row[predicted] }];
+  const isTaken = new Uint8Array(row.length);
+  isTaken[predicted] = 1;
 
-  return [predicted, ...others].slice(0, TOP_SHOWN)
-    .map((label) => ({ label, probability: row[label] }));
+  while (top.length < Math.min(TOP_SHOWN, row.length)) {
+    let best = -1;
+    for (let label = 0; label < row.length; label++) {
+      if (isTaken[label] === 0 && (best === -1 || row[label] > row[best])) best = label;
+    }
+    isTaken[best] = 1;
+    top.push({ label: best, probability: row[best] });
+  }
+  return top;
 }
