@@ -20,6 +20,11 @@
 // The weights lie in panels as wide as the outputs computed at a time, so that the rows the
 // kernel walks lie next to each other in memory.
 //
+// Each step of classify() is a function of its own rather than inlined into it: V8 first runs
+// a module's functions as baseline code and optimizes each one once it is hot, on background
+// threads, several at once. Compiling the steps one by one took 7 ms where classify() whole
+// took 11, so the first batches of a run spend that much less time in the slower code.
+//
 // Only standard SIMD. Relaxed SIMD's fused multiply-add ran the test set about 15% faster, but
 // Node.js 20 compiles it only behind a V8 flag, and a flag set at run time makes V8 refuse
 // Node's cached compilation of its own modules: every worker thread then took 30 to 50 ms
@@ -130,7 +135,6 @@ function appendSetBits(mask: i32, base: i32, packTable: usize, rows: usize, coun
 // vector's bytes at `rows`, and their values at `values`, a pixel p becoming
 // float32(p) / 255 exactly as numpy computes it, read from a table of the 256 values. Returns
 // how many there are. Zero pixels add nothing to any sum.
-@inline
 function gatherPixels(source: usize, n: i32, network: usize, rows: usize,
   values: usize): i32 {
   const pixelValues = <usize>load<i32>(network, 8);
@@ -241,7 +245,6 @@ function sparseBlock(vectors: i32, count: i32, rows: usize, values: usize, colum
 
 // z = x·W + b for one image from its `count` non-zero inputs: twenty-four outputs at a time,
 // then sixteen or eight.
-@inline
 function sparseDense(count: i32, rows: usize, values: usize, inputs: i32, padded: i32,
   W: usize, b: usize, totals: usize, z: usize): void {
   const end = <usize>padded << 2;
@@ -307,7 +310,6 @@ function pairBlock(vectors: i32, x0: usize, x1: usize, inputs: i32, column: usiz
 // Z = X·W + b for `count` images, X (count, inputs) row-major with rows `stride` bytes
 // apart and Z (count, padded) row-major, two images at a time, sixteen outputs at a time
 // and then eight. With an odd count the last image is paired with itself.
-@inline
 function denseRows(count: i32, x: usize, inputs: i32, stride: usize, padded: i32, W: usize,
   b: usize, totals: usize, z: usize): void {
   const rowBytes = <usize>padded << 2;
@@ -330,7 +332,6 @@ function denseRows(count: i32, x: usize, inputs: i32, stride: usize, padded: i32
 }
 
 // The hidden activation in place over `floats` float32 values (a multiple of four).
-@inline
 function activate(activation: i32, z: usize, floats: i32): void {
   const end = z + (<usize>floats << 2);
   if (activation == SIGMOID) {
@@ -353,7 +354,6 @@ function activate(activation: i32, z: usize, floats: i32): void {
 
 // Softmax of the `count` logits at z into `out`, in float64 like the reference; `exps` is
 // float64 scratch for the exponentials.
-@inline
 function softmax(z: usize, count: i32, exps: usize, out: usize): void {
   let max = <f64>load<f32>(z);
   for (let k = 1; k < count; k++) max = Math.max(max, <f64>load<f32>(z + (<usize>k << 2)));
