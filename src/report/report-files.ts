@@ -77,6 +77,7 @@ export async function buildReportFiles(
   for (const [name, build] of chosen) {
     if (!building.has(name)) building.set(name, build(sources));
   }
+
   const contents = await Promise.all(chosen.map(([name]) => building.get(name)));
   return new Map(chosen.map(([name], index) => [name, contents[index] as Content]));
 }
