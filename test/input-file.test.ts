@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,6 +40,25 @@ read('should read into shared memory a file whose size is not known in advance',
   assert.ok(file.bytes.buffer instanceof SharedArrayBuffer);
   assert.ok(file.bytes.length > 0, 'the content was read');
   assert.equal(Array.from(file.bytes), Array.from(expected));
+});
+
+read('should refuse a file larger than readFile reads, before reading it', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'mnist-eval-input-'));
+  try {
+    // sparse: it takes no room on disk
+    const path = join(folder, 'huge');
+    await writeFile(path, '');
+    await truncate(path, 2 ** 31);
+    try {
+      await readInputFile(path, true);
+      assert.unreachable('read a file of 2 GiB');
+    } catch (error) {
+      assert.is((error as InputError).code, 'ERR_FILE_UNREADABLE');
+      assert.match((error as Error).message, /: cannot read file \(ERR_FS_FILE_TOO_LARGE\)$/);
+    }
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 });
 
 read('should name a missing file and say why it cannot be read', async () => {

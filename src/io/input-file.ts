@@ -42,12 +42,18 @@ export async function readInputFile(path: string, isShared = false): Promise<Inp
   return { path, bytes, sha256 };
 }
 
+// readFile's own limit, which a file read into shared memory keeps to
+const MAX_READ_BYTES = 2 ** 31 - 1;
+
 // Anything but a regular file, whose size is not known in advance, is read as readFile reads
 // it and then copied.
 async function readShared(path: string): Promise<Uint8Array> {
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();
+    if (size > MAX_READ_BYTES) {
+      throw Object.assign(new RangeError(`${size} bytes`), { code: 'ERR_FS_FILE_TOO_LARGE' });
+    }
     const bytes = new Uint8Array(new SharedArrayBuffer(size));
     let filled = 0;
     while (filled < size) {
