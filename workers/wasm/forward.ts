@@ -25,10 +25,10 @@
 // threads, several at once. Compiling the steps one by one took 7 ms where classify() whole
 // took 11, so the first batches of a run spend that much less time in the slower code.
 //
-// Only standard SIMD. Relaxed SIMD's fused multiply-add ran the test set about 15% faster, but
-// Node.js 20 compiles it only behind a V8 flag, and a flag set at run time makes V8 refuse
-// Node's cached compilation of its own modules: every worker thread then took 30 to 50 ms
-// longer to start, more than the whole classification. A product and a sum also round the
+// Only standard SIMD. With relaxed SIMD's fused multiply-add one worker took 10 to 14% less
+// time per image, but Node.js 20 compiles it only behind a V8 flag, and a flag set at run
+// time makes V8 refuse Node's cached compilation of its own modules: every worker thread then
+// took 30 to 50 ms longer to start, more than the whole classification. A product and a sum also round the
 // same on every processor, where a fused one depends on whether the processor has FMA.
 //
 // Precision. The reference sums each x·W in float64; doing so here would halve the lanes per
