@@ -28,8 +28,8 @@
 // Only standard SIMD. With relaxed SIMD's fused multiply-add one worker took 10 to 14% less
 // time per image, but Node.js 20 compiles it only behind a V8 flag, and a flag set at run
 // time makes V8 refuse Node's cached compilation of its own modules: every worker thread then
-// took 30 to 50 ms longer to start, more than the whole classification. A product and a sum also round the
-// same on every processor, where a fused one depends on whether the processor has FMA.
+// took 30 to 50 ms longer to start, more than the whole classification. A product and a sum
+// also round the same on every processor, where a fused one depends on whether it has FMA.
 //
 // Precision. The reference sums each x·W in float64; doing so here would halve the lanes per
 // instruction. Each accumulator takes at most CHUNK products in float32, then its sum joins a
