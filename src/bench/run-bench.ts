@@ -2,9 +2,10 @@
 // whole command's time, peak memory by worker count, and its peers on the same data and
 // weights: the notebook's numpy code where python3 with numpy is present, and onnxruntime-node
 // where it is installed. Every figure is a median of repeated runs measured in one sitting.
-// The comparisons with the peers are timed side by side, one run of each in turn, round
-// after round: on a shared machine whose speed drifts, each ratio is then the median of
-// ratios taken moments apart, not of medians taken minutes apart.
+// Everything that a target compares is timed side by side, one run of each in turn, round
+// after round: the pools of each worker count on both splits, and the pool beside its peers.
+// On a shared machine whose speed drifts, each ratio is then the median of ratios taken
+// moments apart, not of medians taken minutes apart.
 
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,11 +36,27 @@ export interface ClassificationTime {
   imagesPerSecond: number;
 }
 
+/**
+ * Ratios between one kernel's own runs, each the median of ratios taken round by round: the
+ * runs they compare take turns, so that the machine's drift from minute to minute falls on
+ * both sides of each ratio alike.
+ */
+export interface KernelRatios {
+  kernel: KernelName;
+  /** The train split: 1 worker's time ÷ 2 workers'. */
+  trainOneOverTwo: number;
+  /** The train split: 8 workers' time ÷ 2 workers'. */
+  trainEightOverTwo: number;
+  /** Every core: the train split's time ÷ the test split's. */
+  trainOverTest: number;
+}
+
 /** Everything the benchmark measured. */
 export interface BenchResult {
   machine: { cpu: string; cores: number; memoryGiB: number; node: string };
   settings: { runs: number; batchSize: BatchSize; weights: string };
   classification: ClassificationTime[];
+  ratios: KernelRatios[];
   wholeCommand: { workers: number; medianMs: number }[];
   peakMemory: { workers: number; peakMiB: number }[];
   /** The pool that the peers are timed beside: every core, the default kernel. */
@@ -92,18 +109,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const weights = await loadWeights(DEFAULT_WEIGHTS.path);
   const network = shareNetwork(weights.network);
 
-  const classification: ClassificationTime[] = [];
-  const testSet = await loadDataset(mnistPaths('test'));
-  for (const split of ['test', 'train'] as const) {
-    const dataset = split === 'test' ? testSet : await loadDataset(mnistPaths(split));
-    for (const kernel of kernels) {
-      for (const workers of workerCounts) {
-        options.onStep?.(`classifying the ${split} split: ${kernel} kernel, ${workers} workers`);
-        classification.push(await timeClassification(dataset, network, split, kernel, workers,
-          options.runs));
-      }
-    }
+  const sets = {
+    test: await loadDataset(mnistPaths('test')),
+    train: await loadDataset(mnistPaths('train')),
+  };
+  const measured: KernelTimes[] = [];
+  for (const kernel of kernels) {
+    options.onStep?.(`classifying the test and train splits: ${kernel} kernel, ` +
+      `${workerCounts.join(', ')} workers in turn`);
+    measured.push(await timeKernel(sets, network, kernel, workerCounts, options.runs));
   }
+  const classification = (['test', 'train'] as const).flatMap((split) =>
+    measured.flatMap((kernel) => kernel.times.filter((entry) => entry.split === split)));
 
   const peakMemory = [];
   for (const workers of workerCounts) {
@@ -116,11 +133,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const numpyPeer = await startNumpyPeer([DEFAULT_WEIGHTS.path, paths.images, paths.labels]);
   const runtime = await loadOnnxRuntime();
   const onnxPeer = typeof runtime === 'string' ? runtime :
-    await startOnnxPeer(runtime, weights.network, testSet);
+    await startOnnxPeer(runtime, weights.network, sets.test);
 
   const kernel = defaultKernel();
   options.onStep?.(`the test split beside the peers, ${options.runs} rounds`);
-  const rounds = await timeSideBySide(testSet, network, { workers: cores, kernel }, [
+  const rounds = await timeSideBySide(sets.test, network, { workers: cores, kernel }, [
     typeof numpyPeer === 'string' ? null : numpyPeer,
     typeof onnxPeer === 'string' ? null : onnxPeer,
   ], options.runs);
@@ -156,6 +173,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     },
     settings: { runs: options.runs, batchSize: BATCH_SIZE, weights: DEFAULT_WEIGHTS.display },
     classification,
+    ratios: measured.map((kernel) => kernel.ratios),
     wholeCommand: WHOLE_COMMAND_WORKERS.map((workers, index) =>
       ({ workers, medianMs: middle(whole.map((round) => round.project[index])) })),
     peakMemory,
@@ -230,27 +248,59 @@ function ratioOf(ratios: number[]): number {
   return Math.round(middle(ratios) * 100) / 100;
 }
 
-async function timeClassification(
-  dataset: Dataset,
+interface KernelTimes {
+  times: ClassificationTime[];
+  ratios: KernelRatios;
+}
+
+// Every split on a pool of each worker count, one run of each in turn, round after round.
+// The pools stay open side by side; the ones waiting hold idle threads, which cost nothing.
+async function timeKernel(
+  sets: Record<MnistSplit, Dataset>,
   network: SharedNetwork,
-  split: MnistSplit,
   kernel: KernelName,
-  workers: number,
+  workerCounts: number[],
   runs: number,
-): Promise<ClassificationTime> {
-  const pool = startClassifierPool(network, { workers, batchSize: BATCH_SIZE, kernel });
+): Promise<KernelTimes> {
+  const pools = workerCounts.map((workers) =>
+    ({ workers, pool: startClassifierPool(network, { workers, batchSize: BATCH_SIZE, kernel }) }));
+  const splits = Object.keys(sets) as MnistSplit[];
   try {
-    for (let warmUp = 0; warmUp < WARM_UP_RUNS; warmUp++) await pool.run(dataset);
-    // the pool's own clock: from the first batch handed out, the images already in place
-    const times: number[] = [];
-    for (let attempt = 0; attempt < runs; attempt++) {
-      times.push((await pool.run(dataset)).elapsedMs);
+    const runAll = async (record?: (split: MnistSplit, workers: number, ms: number) => void) => {
+      for (const split of splits) {
+        for (const { workers, pool } of pools) {
+          // the pool's own clock: from the first batch handed out, the images already in place
+          record?.(split, workers, (await pool.run(sets[split])).elapsedMs);
+        }
+      }
+    };
+    for (let warmUp = 0; warmUp < WARM_UP_RUNS; warmUp++) await runAll();
+    const times = new Map<string, number[]>();
+    const key = (split: MnistSplit, workers: number) => `${split} ${workers}`;
+    for (let round = 0; round < runs; round++) {
+      await runAll((split, workers, ms) => {
+        times.set(key(split, workers), [...(times.get(key(split, workers)) ?? []), ms]);
+      });
     }
-    const medianMs = middle(times);
-    return { split, kernel, workers, medianMs,
-      imagesPerSecond: Math.round(dataset.count / (medianMs / 1000)) };
+
+    const timesOf = (split: MnistSplit, workers: number) => times.get(key(split, workers)) ?? [];
+    const over = (a: number[], b: number[]) => ratioOf(a.map((ms, round) => ms / b[round]));
+    const cores = availableParallelism();
+    return {
+      times: splits.flatMap((split) => workerCounts.map((workers) => {
+        const medianMs = middle(timesOf(split, workers));
+        return { split, kernel, workers, medianMs,
+          imagesPerSecond: Math.round(sets[split].count / (medianMs / 1000)) };
+      })),
+      ratios: {
+        kernel,
+        trainOneOverTwo: over(timesOf('train', 1), timesOf('train', 2)),
+        trainEightOverTwo: over(timesOf('train', 8), timesOf('train', 2)),
+        trainOverTest: over(timesOf('train', cores), timesOf('test', cores)),
+      },
+    };
   } finally {
-    await pool.close();
+    await Promise.all(pools.map(({ pool }) => pool.close()));
   }
 }
 

@@ -41,11 +41,8 @@ await runCommand(async () => {
 });
 
 function checkTargets(result: BenchResult): Target[] {
-  const { cores } = result.machine;
-  const time = (split: string, workers: number, kernel?: string) =>
-    result.classification.filter((entry) => entry.split === split && entry.workers === workers &&
-      (kernel === undefined || entry.kernel === kernel))
-      .reduce((best, entry) => Math.min(best, entry.medianMs), Infinity);
+  // the kernel that the evaluate command runs by default, as beside the peers
+  const ratios = result.ratios.find((entry) => entry.kernel === result.sideBySide.kernel);
   const numpy = 'computeMs' in result.numpy ? result.numpy : null;
   const onnx = 'computeMs' in result.onnxruntime ? result.onnxruntime : null;
   const memory = (workers: number) =>
@@ -64,11 +61,10 @@ function checkTargets(result: BenchResult): Target[] {
       onnx?.computeRatio ?? null, 1),
     target('whole command (2 workers) ÷ python3 running the notebook\'s batch code',
       numpy?.wholeRatio ?? null, 1),
-    target('train split, 1 worker ÷ 2 workers', time('train', 1) / time('train', 2), 1.8, false),
-    target('train split, 8 workers ÷ 2 workers', time('train', 8) / time('train', 2), 1.1),
+    target('train split, 1 worker ÷ 2 workers', ratios?.trainOneOverTwo ?? null, 1.8, false),
+    target('train split, 8 workers ÷ 2 workers', ratios?.trainEightOverTwo ?? null, 1.1),
     target('peak memory per extra worker, MiB (1 → 8 workers)', (memory(8) - memory(1)) / 7, 15),
-    target('train split ÷ test split (6× the images)', time('train', cores) / time('test', cores),
-      6.5),
+    target('train split ÷ test split (6× the images)', ratios?.trainOverTest ?? null, 6.5),
   ];
 }
 
