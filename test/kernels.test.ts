@@ -62,11 +62,13 @@ if (defaultKernel() !== 'wasm') {
   });
 
   kernels('should agree on a step network of one hidden layer', async () => {
-    await compareKernels(randomNetwork([784, 9, 10], 22, 'step'));
+    await compareKernels(randomNetwork([784, 44, 10], 22, 'step'));
   });
 
   // 25 pixels leave a tail after the kernel's sixteen-pixel scan; a width-1 layer and odd
-  // widths leave most of each eight-output block as padding.
+  // widths leave most of a four-output vector as padding. With the networks above, the
+  // widths take every block width the kernel has: 37 (7 + 2 + 1 vectors), 44 (7 + 4) and the
+  // shipped 50 (7 + 6) in the first layer, 13 (4), 10 (3), 7 (2) and 3 (1) in the others.
   for (const [activation, widths] of [['sigmoid', [25, 1, 10]], ['relu', [25, 7, 3, 10]],
     ['step', [25, 33, 10]]] as const) {
     kernels(`should agree on 5×5 images through a ${widths.join('-')} ${activation} network`,

@@ -36,7 +36,7 @@ interface WasmExports {
 
 const PAGE_BYTES = 65536;
 // float64 totals of two images' blocks of outputs, which softmax also borrows
-const TOTALS_BYTES = 384;
+const TOTALS_BYTES = 448;
 
 /** The SIMD kernel compiled from workers/wasm/forward.ts into `wasmFile`. */
 export function createWasmKernel(

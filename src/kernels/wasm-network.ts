@@ -1,9 +1,9 @@
 // Lays a network out in a shared WebAssembly.Memory for the SIMD kernel: float32 weights
-// padded to whole blocks of eight outputs, once for every worker, and a table telling the
+// padded to whole vectors of four outputs, once for every worker, and a table telling the
 // kernel where each layer and its lookup tables are. Workers later grow the same memory for
 // their own scratch space.
 
-import type { Network } from '../model/network.js';
+import type { DenseLayer, Network } from '../model/network.js';
 import { PIXEL_VALUES } from '../../workers/forward.js';
 
 /** The memory holding a network, and where its table starts. */
@@ -24,9 +24,9 @@ const LAYER_BYTES = 20;
 const MAXIMUM_PAGES = 65536;
 const ACTIVATION_CODES = { sigmoid: 0, relu: 1, step: 2 } as const;
 
-/** Rounds a layer's width up to the eight outputs the kernel's narrowest block computes. */
+/** Rounds a layer's width up to the four outputs of one of the kernel's vectors. */
 export function padToBlock(count: number): number {
-  return Math.ceil(count / 8) * 8;
+  return Math.ceil(count / 4) * 4;
 }
 
 /** Copies a network into a new shared memory in the kernel's layout. */
@@ -51,13 +51,8 @@ export function createWasmNetwork(network: Network): WasmNetwork {
   let offset = weightsStart;
   layers.forEach((layer, index) => {
     const padded = padToBlock(layer.outputs);
-    const weights = new Float32Array(memory.buffer, offset, layer.inputs * padded);
-    for (let i = 0; i < layer.inputs; i++) {
-      for (let j = 0; j < layer.outputs; j++) {
-        weights[panelIndex(i, j, layer.inputs, padded, panelWidth(index))] =
-          layer.weights[i * layer.outputs + j];
-      }
-    }
+    writePanels(layer, panelWidths(index, padded),
+      new Float32Array(memory.buffer, offset, layer.inputs * padded));
     const biasesOffset = offset + 4 * layer.inputs * padded;
     new Float32Array(memory.buffer, biasesOffset, padded).set(layer.biases);
 
@@ -69,22 +64,39 @@ export function createWasmNetwork(network: Network): WasmNetwork {
   return { memory, table: TABLE_OFFSET, widestPadded };
 }
 
-// The outputs the kernel computes at a time in a layer: twenty-four in the first, whose
-// inputs come one image at a time, sixteen in the others, which take two images at once.
-function panelWidth(layer: number): number {
-  return layer === 0 ? 24 : 16;
+// The widths of the blocks of outputs the kernel computes at a time in a layer, as it walks
+// them: in the first, whose inputs come one image at a time, seven vectors of four outputs
+// at a time, then six, four, two or one; in the others, which take two images at once, four
+// vectors at a time, then three, two or one.
+function panelWidths(layer: number, padded: number): number[] {
+  const [widest, ...rest] = layer === 0 ? [7, 6, 4, 2, 1] : [4, 3, 2, 1];
+  const vectors = padded / 4;
+  const widths: number[] = Array.from({ length: Math.floor(vectors / widest) }, () => widest);
+  let left = vectors % widest;
+  for (const size of rest) {
+    if (left >= size) {
+      widths.push(size);
+      left -= size;
+    }
+  }
+  return widths.map((width) => 4 * width);
 }
 
-// Where W[i][j] goes: the outputs in panels as wide as the kernel computes at a time (the
-// last one narrower where the padded width calls for it), each panel (inputs, its width)
-// row-major, so that the rows the kernel walks for one block of outputs lie next to each
-// other rather than a whole padded row apart, which for widths of a power of two would crowd
-// them into a few cache sets.
-function panelIndex(i: number, j: number, inputs: number, padded: number, width: number):
-  number {
-  const panelStart = j - (j % width);
-  const panel = Math.min(width, padded - panelStart);
-  return panelStart * inputs + i * panel + (j - panelStart);
+// W's outputs in panels as wide as the kernel computes at a time, each panel (inputs, its
+// width) row-major, so that the rows the kernel walks for one block of outputs lie next to
+// each other rather than a whole padded row apart, which for widths of a power of two would
+// crowd them into a few cache sets. The padding columns stay zero.
+function writePanels(layer: DenseLayer, widths: number[], panels: Float32Array): void {
+  const { inputs, outputs, weights } = layer;
+  let panelStart = 0;
+  for (const width of widths) {
+    const columns = Math.min(width, outputs - panelStart);
+    for (let i = 0; i < inputs; i++) {
+      const from = i * outputs + panelStart;
+      panels.set(weights.subarray(from, from + columns), panelStart * inputs + i * width);
+    }
+    panelStart += width;
+  }
 }
 
 // For each eight-bit mask, the positions of its set bits from the lowest, packed to the
