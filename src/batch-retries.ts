@@ -3,25 +3,27 @@
 // shared outputs, and each image's result depends on nothing but that image, so a batch run
 // again rewrites its range with exactly what an undisturbed run writes there.
 //
-// The batches go out in rounds. When one fails, the round hands out no more, lets the ones
-// already running finish, and only then replaces every thread: no old thread can still be
-// writing when the next round starts. A batch that fails more than `retries` times ends the
-// run with one line naming it and the last cause.
+// The batches go out in rounds. Each round puts the batches still to do on a board in
+// shared memory (src/batch-board.ts) and gives each thread one task: claim batches from the
+// board until none is left. When a thread fails, the board stops the claiming, the other
+// threads finish the batch they are on, and only then is every thread replaced: no old
+// thread can still be writing when the next round starts. A batch that fails more than
+// `retries` times ends the run with one line naming it and the last cause.
 
-import PQueue from 'p-queue';
-
+import { createBoard, viewBoard, type Batch, type RoundTask } from './batch-board.js';
 import { RunError } from './errors.js';
 import { workerFaultFor } from './faults.js';
 import type { WorkerPool } from './worker-pool.js';
-import type { BatchTask } from '../workers/evaluate.js';
 
 /** The pool to run on and what to do around each batch. */
 export interface BatchRunOptions {
   pool: WorkerPool;
-  /** Batches handed out at once. */
-  concurrency: number;
+  /** Threads that claim batches side by side. */
+  threads: number;
   /** How many times one batch may be run again before the run fails. */
   retries: number;
+  /** The task to hand to the pool for one thread's part of a round. */
+  taskFor: (round: RoundTask) => unknown;
   onBatchDone?: (images: number) => void;
   onRetry?: (message: string) => void;
 }
@@ -31,11 +33,11 @@ interface Failure {
   error: unknown;
 }
 
+// how often the progress of a round is read off its board
+const PROGRESS_INTERVAL_MS = 50;
+
 /** Runs every batch once successfully, or throws a RunError naming the batch that kept failing. */
-export async function runWithRetries<Task extends BatchTask>(
-  batches: Task[],
-  options: BatchRunOptions,
-): Promise<void> {
+export async function runWithRetries(batches: Batch[], options: BatchRunOptions): Promise<void> {
   const failureCounts = new Array<number>(batches.length).fill(0);
   let pending = batches.map((_, index) => index);
 
@@ -63,46 +65,66 @@ export async function runWithRetries<Task extends BatchTask>(
   }
 }
 
-// One round: every pending batch, until the first failure stops the handing out.
+// One round: every pending batch, claimed from a board by each thread in turn, until the
+// first failure stops the claiming.
 async function runRound(
-  batches: readonly BatchTask[],
+  batches: readonly Batch[],
   pending: number[],
   failureCounts: number[],
   options: BatchRunOptions,
 ): Promise<{ done: Set<number>; failures: Failure[] }> {
+  const threads = Math.max(1, Math.min(options.threads, pending.length));
+  const board = createBoard(pending.map((index) => batches[index]!), threads);
+  const view = viewBoard(board);
+  const faults = pending.map((index) =>
+    workerFaultFor('batch', index + 1, failureCounts[index]! + 1));
+  const testFaults = faults.some((fault) => fault !== undefined) ? { faults } : {};
+
   const done = new Set<number>();
-  const failures: Failure[] = [];
-  const queue = new PQueue({ concurrency: options.concurrency });
+  const reportDone = () => pending.forEach((index, onBoard) => {
+    if (done.has(index) || !view.isDone(onBoard)) return;
+    done.add(index);
+    options.onBatchDone?.(batches[index]!.end - batches[index]!.start);
+  });
+  const progress = options.onBatchDone === undefined ? undefined :
+    setInterval(reportDone, PROGRESS_INTERVAL_MS);
 
-  for (const index of pending) {
-    void queue.add(async () => {
-      if (failures.length > 0) return;
-      const batch = batches[index]!;
-      const fault = workerFaultFor('batch', index + 1, failureCounts[index]! + 1);
-
+  const failedThreads: { slot: number; error: unknown }[] = [];
+  try {
+    await Promise.all(Array.from({ length: threads }, async (_, slot) => {
       try {
-        await options.pool.run(fault === undefined ? batch : { ...batch, fault });
+        await options.pool.run(options.taskFor({ board, slot, ...testFaults }));
       } catch (error) {
-        failures.push({ index, error });
-        queue.clear();
-        return;
+        view.stop();
+        failedThreads.push({ slot, error });
       }
-      done.add(index);
-      options.onBatchDone?.(batch.end - batch.start);
-    });
+    }));
+  } finally {
+    clearInterval(progress);
   }
-  await queue.onIdle();
-  return { done, failures };
+  reportDone();
+
+  // A thread fails while it runs a batch; one that fails before it claims any (it could not
+  // start) is put down to the first batch not done, so that its retries are bounded too.
+  // Each batch counts one failure a round, the first thread's.
+  const failures = new Map<number, unknown>();
+  for (const { slot, error } of failedThreads) {
+    const onBoard = view.runningOn(slot);
+    const index = onBoard === undefined ? pending.find((candidate) => !done.has(candidate)) :
+      pending[onBoard];
+    if (index !== undefined && !failures.has(index)) failures.set(index, error);
+  }
+  return { done, failures: [...failures].map(([index, error]) => ({ index, error })) };
 }
 
-function finalFailure(batches: BatchTask[], index: number, attempts: number, error: unknown) {
+function finalFailure(batches: Batch[], index: number, attempts: number, error: unknown) {
   const how = attempts === 1 ? 'failed' :
     `failed on all ${attempts} attempts, each on fresh worker threads; the last`;
   return new RunError(`${describeBatch(batches, index)} ${how}: ${reasonOf(error)}`,
     { cause: error });
 }
 
-function describeBatch(batches: BatchTask[], index: number): string {
+function describeBatch(batches: Batch[], index: number): string {
   const { start, end } = batches[index]!;
   return `batch ${index + 1}/${batches.length} (images ${start}–${end - 1})`;
 }

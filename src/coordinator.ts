@@ -1,9 +1,9 @@
-// The coordinator: splits the images into batches, and p-queue feeds them to a piscina pool
-// of worker threads. Pixels, weights and outputs live in shared memory that every worker
-// reads or writes in place; a task carries only its batch's range and references to the
-// shared pixels and network, never a copy of them. Each image's result depends on nothing but
-// that image and the kernel, so the outputs are the same for any number of workers and any
-// batch size.
+// The coordinator: splits the images into batches and has a piscina pool of worker threads
+// classify them, each thread claiming the next batch left as it finishes one. Pixels,
+// weights and outputs live in shared memory that every worker reads or writes in place; a
+// task carries only references to the shared pixels, network and board of batches, never a
+// copy of them. Each image's result depends on nothing but that image and the kernel, so the
+// outputs are the same for any number of workers and any batch size.
 
 import { availableParallelism } from 'node:os';
 
@@ -15,8 +15,8 @@ import { createWasmNetwork } from './kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from './model/network.js';
 import { workerFile } from './project-files.js';
 import { startWorkerPool } from './worker-pool.js';
+import type { Batch, RoundTask } from './batch-board.js';
 import type {
-  BatchTask,
   EvaluationTask,
   EvaluationWorkerData,
   PoolNetwork,
@@ -75,25 +75,19 @@ export const DEFAULT_RETRIES = 2;
 // space, not memory.
 const MAX_BUFFER_BYTES = 2 ** 31;
 
-// Keeping two batches in flight per worker means a worker finds its next batch waiting in
-// piscina's queue when it finishes one, while p-queue still holds back the rest.
-const BATCHES_IN_FLIGHT_PER_WORKER = 2;
-
-// What 'auto' aims for. A batch costs the pool about 0.1 ms whatever its size, and a worker
-// that runs out of batches while another still works waits idle: on the test split with 2
-// workers, batches of 2,500 took 9.4 ms where batches of 1,000 took 10.3 ms and batches of
-// 2,000 (five, one worker idle at the end) 11.0 ms. The cap keeps the progress bar moving
-// and a batch that fails cheap to run again on large sets.
-const AUTO_BATCHES_PER_WORKER = 2;
-const MAX_AUTO_BATCH_SIZE = 10_000;
+// What 'auto' aims for. The threads claim batches one at a time, so a thread that starts
+// late or runs slow does fewer and none waits long for another: the smaller the batches, the
+// less the pool waits at the end, down to the 64 images a worker classifies at a time. A
+// claim costs next to nothing; a batch that fails runs again whole, and a progress bar
+// moves a batch at a time.
+const AUTO_BATCH_SIZE = 256;
 
 /**
- * The batch size of 'auto': the images split evenly into two batches per worker, at most
- * 10,000 images each.
+ * The batch size of 'auto': 256 images, or fewer where that would leave a worker without a
+ * batch.
  */
 export function autoBatchSize(count: number, workers: number): number {
-  return Math.max(1, Math.min(MAX_AUTO_BATCH_SIZE,
-    Math.ceil(count / (AUTO_BATCHES_PER_WORKER * workers))));
+  return Math.max(1, Math.min(AUTO_BATCH_SIZE, Math.ceil(count / workers)));
 }
 
 /** The images per batch that `batchSize` means for `count` images on `workers`. */
@@ -102,8 +96,8 @@ function resolveBatchSize(batchSize: BatchSize, count: number, workers: number):
 }
 
 /** Splits `count` images into consecutive ranges of at most `batchSize`. */
-export function splitIntoBatches(count: number, batchSize: number): BatchTask[] {
-  const batches: BatchTask[] = [];
+export function splitIntoBatches(count: number, batchSize: number): Batch[] {
+  const batches: Batch[] = [];
   for (let start = 0; start < count; start += batchSize) {
     batches.push({ start, end: Math.min(start + batchSize, count) });
   }
@@ -167,23 +161,30 @@ export function startClassifierPool(
     isRunning = true;
 
     try {
-      const { tasks, batchSize } = classificationTasks(images, await poolNetwork);
+      const { batches, batchSize, taskFor } = classificationTasks(images, await poolNetwork);
       const { count } = images;
       const predictions = grownView(workerData.predictions, count);
       const probabilities = new Float32Array(grownView(workerData.probabilities,
         4 * CLASS_COUNT * count).buffer, 0, CLASS_COUNT * count);
 
       const startedAt = performance.now();
-      await runBatches(tasks, onBatchDone);
+      await runWithRetries(batches, {
+        pool,
+        threads,
+        retries: options.retries ?? DEFAULT_RETRIES,
+        taskFor,
+        onBatchDone,
+        onRetry: options.onRetry,
+      });
       return { predictions, probabilities, batchSize, elapsedMs: performance.now() - startedAt };
     } finally {
       isRunning = false;
     }
   };
 
-  // the images as the workers share them (copied only when not already shared), and one task
-  // per batch of them
-  const classificationTasks = (images: PixelSet, shared: PoolNetwork) => {
+  // the images as the workers share them (copied only when not already shared), their
+  // batches, and a thread's task in a round of claiming them
+  const classificationTasks = (images: PixelSet, network: PoolNetwork) => {
     const { count, pixelsPerImage } = images;
     const maxImages = Math.floor(MAX_BUFFER_BYTES / Math.max(pixelsPerImage, 4 * CLASS_COUNT));
     if (count > maxImages) {
@@ -193,19 +194,10 @@ export function startClassifierPool(
     const pixels = sharedPixels(images.pixels.subarray(0, count * pixelsPerImage), pixelCopy);
 
     const batchSize = resolveBatchSize(options.batchSize, count, threads);
-    const tasks = splitIntoBatches(count, batchSize)
-      .map((batch): EvaluationTask => ({ ...batch, pixels, network: shared }));
-    return { tasks, batchSize };
+    const taskFor = (round: RoundTask): EvaluationTask => ({ ...round, pixels, network });
+    return { batches: splitIntoBatches(count, batchSize), batchSize, taskFor };
   };
 
-  const runBatches = (tasks: EvaluationTask[], onBatchDone?: (images: number) => void) =>
-    runWithRetries(tasks, {
-      pool,
-      concurrency: threads * BATCHES_IN_FLIGHT_PER_WORKER,
-      retries: options.retries ?? DEFAULT_RETRIES,
-      onBatchDone,
-      onRetry: options.onRetry,
-    });
   return { run, close: () => pool.destroy() };
 }
 

@@ -4,30 +4,39 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { claimsOf, type RoundTask } from '../src/batch-board.js';
 import { runWithRetries } from '../src/batch-retries.js';
 import { splitIntoBatches } from '../src/coordinator.js';
 import { RunError } from '../src/errors.js';
 import type { WorkerPool } from '../src/worker-pool.js';
-import type { BatchTask } from '../workers/evaluate.js';
 
-// A pool that fails the first `failures.get(start)` runs of the batch starting at `start`.
+// A pool whose threads claim batches from the round's board as the workers do, and fail the
+// first `failures.get(start)` runs of the batch starting at `start`.
 function flakyPool(failures: Map<number, number>) {
   const runs: number[] = [];
   let restarts = 0;
   let running = 0;
   const pool: WorkerPool = {
     run: async <Result>(task: unknown) => {
-      const { start } = task as BatchTask;
+      const { board, slot } = task as RoundTask;
+      const claims = claimsOf(board, slot);
       running += 1;
-      await new Promise((resolve) => setImmediate(resolve));
-      running -= 1;
-      runs.push(start);
-      const left = failures.get(start) ?? 0;
-      if (left > 0) {
-        failures.set(start, left - 1);
-        throw new Error(`batch at ${start} broke`);
+      try {
+        for (let batch = claims.claim(); batch !== undefined; batch = claims.claim()) {
+          // let the other threads claim in between, as threads running side by side do
+          await new Promise((resolve) => setImmediate(resolve));
+          runs.push(batch.start);
+          const left = failures.get(batch.start) ?? 0;
+          if (left > 0) {
+            failures.set(batch.start, left - 1);
+            throw new Error(`batch at ${batch.start} broke`);
+          }
+          claims.finish();
+        }
+      } finally {
+        running -= 1;
       }
-      return start as Result;
+      return undefined as Result;
     },
     restart: async () => {
       // a restart only ever comes once no batch is running
@@ -40,6 +49,8 @@ function flakyPool(failures: Map<number, number>) {
   return { pool, runs, restarts: () => restarts };
 }
 
+const taskFor = (round: RoundTask) => round;
+
 // ---
 
 const retries = suite('runWithRetries');
@@ -50,7 +61,7 @@ retries('should run each failed batch again and every batch to success once', as
   const done: number[] = [];
   const notices: string[] = [];
 
-  await runWithRetries(batches, { pool, concurrency: 3, retries: 2,
+  await runWithRetries(batches, { pool, threads: 3, retries: 2, taskFor,
     onBatchDone: (images) => done.push(images), onRetry: (line) => notices.push(line) });
 
   assert.is(done.length, 10, 'each batch reported done once');
@@ -67,7 +78,7 @@ retries('should fail with the batch and its last cause after retries + 1 attempt
   const batches = splitIntoBatches(500, 100);
   const { pool, runs } = flakyPool(new Map([[200, 5]]));
   try {
-    await runWithRetries(batches, { pool, concurrency: 2, retries: 1 });
+    await runWithRetries(batches, { pool, threads: 2, retries: 1, taskFor });
     assert.unreachable('a batch that kept failing was accepted');
   } catch (error) {
     assert.instance(error, RunError);
@@ -80,7 +91,7 @@ retries('should fail with the batch and its last cause after retries + 1 attempt
 retries('should not run a failed batch again with retries 0', async () => {
   const { pool, runs } = flakyPool(new Map([[0, 1]]));
   try {
-    await runWithRetries(splitIntoBatches(10, 10), { pool, concurrency: 1, retries: 0 });
+    await runWithRetries(splitIntoBatches(10, 10), { pool, threads: 1, retries: 0, taskFor });
     assert.unreachable('the failed batch was accepted');
   } catch (error) {
     assert.is((error as Error).message, 'batch 1/1 (images 0–9) failed: batch at 0 broke');

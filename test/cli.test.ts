@@ -179,7 +179,7 @@ output('should list every option with its default in --help', async () => {
     '--batch-size', '--out', '--json', '--quiet', '--help']) {
     assert.ok(result.stdout.includes(flag), `--help does not mention ${flag}`);
   }
-  assert.match(result.stdout, /--batch-size <count>.*\(default:\s+auto: two tasks per worker/s);
+  assert.match(result.stdout, /--batch-size <count>.*\(default:\s+auto: 256, fewer where/s);
   assert.match(result.stdout, /--out <folder>.*\(default: reports\)/s);
   assert.match(result.stdout, /--workers <count>.*\(default: \d+, the number of\s+cores\)/s);
 });

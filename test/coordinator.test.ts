@@ -32,11 +32,13 @@ batches('should make no batch for no images', () => {
   assert.equal(splitIntoBatches(0, 100), []);
 });
 
-batches('should size auto batches two to a worker, at most 10,000 images', () => {
-  assert.is(autoBatchSize(10000, 2), 2500);
-  assert.is(autoBatchSize(10001, 2), 2501);
-  assert.is(autoBatchSize(60000, 2), 10000);
-  assert.is(autoBatchSize(10000, 8), 625);
+batches('should size auto batches at 256 images, fewer where a worker would go without', () => {
+  assert.is(autoBatchSize(10000, 2), 256);
+  assert.is(autoBatchSize(60000, 8), 256);
+  assert.is(autoBatchSize(513, 2), 256);
+  assert.is(autoBatchSize(511, 2), 256);
+  assert.is(autoBatchSize(300, 2), 150);
+  assert.is(autoBatchSize(301, 2), 151);
   assert.is(autoBatchSize(5, 8), 1);
   assert.is(autoBatchSize(0, 2), 1);
 });
@@ -89,16 +91,16 @@ pool('should report each finished batch\'s size', async () => {
   assert.equal(sizes.sort(), [100, 100, 50]);
 });
 
-pool('should split auto batches evenly between the workers, and say what it used', async () => {
+pool('should give each worker an auto batch of a small set, and say what it used', async () => {
   const sizes: number[] = [];
-  const result = await classify({ ...dataset, count: 250 }, shareNetwork(network), {
+  const result = await classify({ ...dataset, count: 251 }, shareNetwork(network), {
     workers: 2,
     batchSize: 'auto',
     kernel: 'js',
     onBatchDone: (images) => sizes.push(images),
   });
-  assert.equal(sizes.sort(), [61, 63, 63, 63]);
-  assert.is(result.batchSize, 63);
+  assert.equal(sizes.sort(), [125, 126]);
+  assert.is(result.batchSize, 126);
 });
 
 pool('should say so, and not hang, when a worker fails to start', async () => {
@@ -107,8 +109,8 @@ pool('should say so, and not hang, when a worker fails to start', async () => {
   const workers = startWorkerPool({ filename: missing, workerData: null, minThreads: 2,
     maxThreads: 2 });
   try {
-    await runWithRetries(splitIntoBatches(1200, 400), { pool: workers, concurrency: 4,
-      retries: 2 });
+    await runWithRetries(splitIntoBatches(1200, 400), { pool: workers, threads: 4,
+      retries: 2, taskFor: (round) => round });
     assert.unreachable('batches ran on workers that cannot load');
   } catch (error) {
     assert.instance(error, RunError);

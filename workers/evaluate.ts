@@ -1,15 +1,16 @@
 // Worker entry for the evaluation pool. Everything large is shared memory: the output arrays
 // arrive once, in `workerData`, before any image is read; the pixels and the weights come
 // with each task, as shared memory too, so that the threads start before either is read.
-// A task carries only those and the range of images it covers, and the worker writes its
-// results straight into shared memory, so nothing proportional to the data is ever copied
-// between threads.
+// A task carries only those and the round's board, from which the thread claims batches of
+// images one at a time (src/batch-board.ts), and the worker writes its results straight
+// into shared memory, so nothing proportional to the data is ever copied between threads.
 
 // piscina passes the pool's workerData to each thread as Node's own, so it is read from
 // node:worker_threads: importing it from piscina would load piscina's whole pool library
 // into every thread, about a quarter of a thread's start-up.
 import { workerData } from 'node:worker_threads';
 
+import { runClaimedBatches, type RoundTask } from '../src/batch-board.js';
 import type { WasmNetwork } from '../src/kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from '../src/model/network.js';
 import type { WorkerFault } from '../src/faults.js';
@@ -34,14 +35,6 @@ export interface PoolNetwork {
   wasm: { layout: WasmNetwork; file: string } | null;
 }
 
-/** A range of images: [start, end). */
-export interface BatchTask {
-  start: number;
-  end: number;
-  /** TEST-ONLY: a fault to inject half-way through the batch (see src/faults.ts). */
-  fault?: WorkerFault;
-}
-
 /** The pixels of the set a pool classifies: (count, pixels per image) bytes from `offset`. */
 export interface SharedPixels {
   buffer: SharedArrayBuffer;
@@ -49,10 +42,10 @@ export interface SharedPixels {
 }
 
 /**
- * One task: the images of a batch, the set's pixels they are in, and the network, the same
- * in every task of a pool.
+ * One thread's part of a round: the batches it claims from the round's board, the set's
+ * pixels they are in, and the network, the same in every task of a pool.
  */
-export interface EvaluationTask extends BatchTask {
+export interface EvaluationTask extends RoundTask {
   pixels: SharedPixels;
   network: PoolNetwork;
 }
@@ -69,13 +62,23 @@ const probabilities = new Float32Array(shared.probabilities);
 // made from the first task's network, which every later task of the pool repeats
 let model: { kernel: BlockKernel; classes: number } | undefined;
 
-/** Classifies the images of one batch into the shared outputs; returns how many it did. */
-export default function evaluateBatch(
-  { start, end, pixels: set, network, fault }: EvaluationTask,
+/**
+ * Classifies the batches this thread claims from the round's board into the shared outputs;
+ * returns how many it did.
+ */
+export default function evaluateBatches(
+  { board, slot, faults, pixels: set, network }: EvaluationTask,
 ): number {
   const { kernel, classes } = (model ??= createModel(network));
   const pixels = new Uint8Array(set.buffer, set.offset);
+  return runClaimedBatches(board, slot, (index, start, end) => {
+    classifyBatch(kernel, classes, pixels, start, end, faults?.[index]);
+  });
+}
 
+// Classifies images [start, end), a block at a time.
+function classifyBatch(kernel: BlockKernel, classes: number, pixels: Uint8Array, start: number,
+  end: number, fault: WorkerFault | undefined): void {
   // a test's fault strikes once half the batch is written, as a real one could
   const faultAt = start + Math.floor((end - start) / 2);
   for (let first = start; first < end; first += BLOCK_SIZE) {
@@ -85,7 +88,6 @@ export default function evaluateBatch(
     argmaxRows(blockProbabilities, B, classes, predictions.subarray(first, first + B));
     if (fault !== undefined && first + B >= faultAt) failMidway(fault, start, end, classes);
   }
-  return end - start;
 }
 
 // A worker dying mid-batch may leave anything in its outputs; garbage over the batch makes

@@ -52,8 +52,8 @@ export function evaluateCommand(): Command {
       .default(DEFAULT_WEIGHTS.display, `${DEFAULT_WEIGHTS.display}, trained by npm run train`));
 
   return addCommonOptions(command, 'test')
-    .addOption(new Option('--batch-size <count>', 'images per task handed to a worker, or ' +
-      'auto').default('auto', 'auto: two tasks per worker, at most 10,000 images each'))
+    .addOption(new Option('--batch-size <count>', 'images per batch a worker claims at a ' +
+      'time, or auto').default('auto', 'auto: 256, fewer where a worker would get none'))
     .addOption(new Option('--kernel <name>', 'forward-pass kernel: wasm (WebAssembly SIMD) or ' +
       'js (the plain typed-array reference)').choices(KERNELS)
       .default(defaultKernel(), `${defaultKernel()}, the fastest one installed`))
