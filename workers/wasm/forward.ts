@@ -20,8 +20,7 @@
 // The weights lie in panels as wide as the outputs computed at a time, so that the rows the
 // kernel walks lie next to each other in memory. Layers are padded to whole vectors of four
 // outputs, no more: the book's 50 hidden outputs cost 13 vectors where blocks of eight cost
-// 14, and its 10 classes 3 where they cost 4. The hidden activation is applied as each
-// block's outputs are stored, while they are still in registers.
+// 14, and its 10 classes 3 where they cost 4.
 //
 // Each step of classify() is a function of its own rather than inlined into it: V8 first runs
 // a module's functions as baseline code and optimizes each one once it is hot, on background
@@ -43,9 +42,6 @@
 
 const SIGMOID: i32 = 0;
 const RELU: i32 = 1;
-const STEP: i32 = 2;
-// what storeOutputs applies to the output layer's sums: nothing, softmax follows
-const NO_ACTIVATION: i32 = -1;
 const HEADER: usize = 16;
 const LAYER_FIELDS: usize = 20;
 // float32 products an accumulator sums before its sum joins a float64 total
@@ -186,30 +182,17 @@ function clearTotals(vectors: i32, totals: usize): void {
 }
 
 // A block's outputs: its float64 totals rounded to float32, plus the biases in float32, as
-// numpy adds them, and through the hidden activation while they are in registers.
+// numpy adds them.
 @inline
-function storeOutputs(vectors: i32, activation: i32, totals: usize, bias: usize,
-  z: usize): void {
+function storeOutputs(vectors: i32, totals: usize, bias: usize, z: usize): void {
   const end = <usize>vectors << 4;
   for (let offset: usize = 0; offset < end; offset += 16) {
     const low = v128.load(totals + (offset << 1));
     const high = v128.load(totals + (offset << 1), 16);
     const rounded = v128.shuffle<f32>(f32x4.demote_f64x2_zero(low),
       f32x4.demote_f64x2_zero(high), 0, 1, 4, 5);
-    v128.store(z + offset, activate(activation, f32x4.add(rounded, v128.load(bias + offset))));
+    v128.store(z + offset, f32x4.add(rounded, v128.load(bias + offset)));
   }
-}
-
-// The hidden activation of four outputs, or none for the output layer.
-@inline
-function activate(activation: i32, z: v128): v128 {
-  if (activation == SIGMOID) {
-    const one = f32x4.splat(1.0);
-    return f32x4.div(one, f32x4.add(one, exp4lanes(f32x4.neg(z))));
-  }
-  if (activation == RELU) return f32x4.max(z, f32x4.splat(0.0));
-  if (activation == STEP) return v128.and(f32x4.gt(z, f32x4.splat(0.0)), f32x4.splat(1.0));
-  return z;
 }
 
 // 4 × `vectors` outputs of z = x·W + b for one image from its `count` non-zero inputs,
@@ -219,8 +202,8 @@ function activate(activation: i32, z: v128): v128 {
 // outputs take two passes over the pixels, 28 and 24 wide, where blocks of 24 took three.
 // Thirteen sums in one pass spilled to the stack on every pixel.
 @inline
-function sparseBlock(vectors: i32, activation: i32, count: i32, rows: usize, values: usize,
-  column: usize, bias: usize, totals: usize, z: usize): void {
+function sparseBlock(vectors: i32, count: i32, rows: usize, values: usize, column: usize,
+  bias: usize, totals: usize, z: usize): void {
   clearTotals(vectors, totals);
   for (let chunk = 0; chunk < count; chunk += CHUNK) {
     const chunkEnd = min(chunk + CHUNK, count);
@@ -251,33 +234,32 @@ function sparseBlock(vectors: i32, activation: i32, count: i32, rows: usize, val
     if (vectors > 5) addToTotal(totals + 160, s5);
     if (vectors > 6) addToTotal(totals + 192, s6);
   }
-  storeOutputs(vectors, activation, totals, bias, z);
+  storeOutputs(vectors, totals, bias, z);
 }
 
-// z = activation(x·W + b) for one image from its `count` non-zero inputs: seven vectors of
-// outputs at a time, then six, four, two and one, as src/kernels/wasm-network.ts lays out the
-// panels.
-function sparseDense(activation: i32, count: i32, rows: usize, values: usize, inputs: i32,
-  padded: i32, W: usize, b: usize, totals: usize, z: usize): void {
+// z = x·W + b for one image from its `count` non-zero inputs: seven vectors of outputs at a
+// time, then six, four, two and one, as src/kernels/wasm-network.ts lays out the panels.
+function sparseDense(count: i32, rows: usize, values: usize, inputs: i32, padded: i32,
+  W: usize, b: usize, totals: usize, z: usize): void {
   const end = <usize>padded << 2;
   let at: usize = 0;
   for (; at + 112 <= end; at += 112) {
-    sparseBlock(7, activation, count, rows, values, W + at * inputs, b + at, totals, z + at);
+    sparseBlock(7, count, rows, values, W + at * inputs, b + at, totals, z + at);
   }
   if (at + 96 <= end) {
-    sparseBlock(6, activation, count, rows, values, W + at * inputs, b + at, totals, z + at);
+    sparseBlock(6, count, rows, values, W + at * inputs, b + at, totals, z + at);
     at += 96;
   }
   if (at + 64 <= end) {
-    sparseBlock(4, activation, count, rows, values, W + at * inputs, b + at, totals, z + at);
+    sparseBlock(4, count, rows, values, W + at * inputs, b + at, totals, z + at);
     at += 64;
   }
   if (at + 32 <= end) {
-    sparseBlock(2, activation, count, rows, values, W + at * inputs, b + at, totals, z + at);
+    sparseBlock(2, count, rows, values, W + at * inputs, b + at, totals, z + at);
     at += 32;
   }
   if (at < end) {
-    sparseBlock(1, activation, count, rows, values, W + at * inputs, b + at, totals, z + at);
+    sparseBlock(1, count, rows, values, W + at * inputs, b + at, totals, z + at);
   }
 }
 
@@ -285,8 +267,8 @@ function sparseDense(activation: i32, count: i32, rows: usize, values: usize, in
 // x0 and x1 of X into z0 and z1, `column` pointing at the block's panel of W: each weight
 // loaded serves both images.
 @inline
-function pairBlock(vectors: i32, activation: i32, x0: usize, x1: usize, inputs: i32,
-  column: usize, bias: usize, totals: usize, z0: usize, z1: usize): void {
+function pairBlock(vectors: i32, x0: usize, x1: usize, inputs: i32, column: usize,
+  bias: usize, totals: usize, z0: usize, z1: usize): void {
   const rowBytes = <usize>vectors << 4;
   clearTotals(vectors, totals);
   clearTotals(vectors, totals + TOTALS_STRIDE);
@@ -328,8 +310,8 @@ function pairBlock(vectors: i32, activation: i32, x0: usize, x1: usize, inputs: 
     addToTotals(vectors, totals, first0, first1, first2, first3);
     addToTotals(vectors, totals + TOTALS_STRIDE, second0, second1, second2, second3);
   }
-  storeOutputs(vectors, activation, totals, bias, z0);
-  storeOutputs(vectors, activation, totals + TOTALS_STRIDE, bias, z1);
+  storeOutputs(vectors, totals, bias, z0);
+  storeOutputs(vectors, totals + TOTALS_STRIDE, bias, z1);
 }
 
 // a pair block's float64 totals += its float32 sums, `vectors` of them
@@ -341,12 +323,12 @@ function addToTotals(vectors: i32, totals: usize, a: v128, b: v128, c: v128, d: 
   if (vectors > 3) addToTotal(totals + 96, d);
 }
 
-// Z = activation(X·W + b) for `count` images, X (count, inputs) row-major with rows
-// `stride` bytes apart and Z (count, padded) row-major, two images at a time: four vectors of
-// outputs at a time, then three, two or one, as src/kernels/wasm-network.ts lays out the
-// panels. With an odd count the last image is paired with itself.
-function denseRows(activation: i32, count: i32, x: usize, inputs: i32, stride: usize,
-  padded: i32, W: usize, b: usize, totals: usize, z: usize): void {
+// Z = X·W + b for `count` images, X (count, inputs) row-major with rows `stride` bytes apart
+// and Z (count, padded) row-major, two images at a time: four vectors of outputs at a time,
+// then three, two or one, as src/kernels/wasm-network.ts lays out the panels. With an odd
+// count the last image is paired with itself.
+function denseRows(count: i32, x: usize, inputs: i32, stride: usize, padded: i32, W: usize,
+  b: usize, totals: usize, z: usize): void {
   const rowBytes = <usize>padded << 2;
   const rest = rowBytes & 63;
   const whole = rowBytes - rest;
@@ -358,18 +340,39 @@ function denseRows(activation: i32, count: i32, x: usize, inputs: i32, stride: u
     const z1 = image + 1 < count ? z0 + rowBytes : z0;
 
     for (let at: usize = 0; at < whole; at += 64) {
-      pairBlock(4, activation, x0, x1, inputs, W + at * inputs, b + at, totals, z0 + at,
+      pairBlock(4, x0, x1, inputs, W + at * inputs, b + at, totals, z0 + at,
         z1 + at);
     }
     if (rest == 48) {
-      pairBlock(3, activation, x0, x1, inputs, column, b + whole, totals, z0 + whole,
+      pairBlock(3, x0, x1, inputs, column, b + whole, totals, z0 + whole,
         z1 + whole);
     } else if (rest == 32) {
-      pairBlock(2, activation, x0, x1, inputs, column, b + whole, totals, z0 + whole,
+      pairBlock(2, x0, x1, inputs, column, b + whole, totals, z0 + whole,
         z1 + whole);
     } else if (rest == 16) {
-      pairBlock(1, activation, x0, x1, inputs, column, b + whole, totals, z0 + whole,
+      pairBlock(1, x0, x1, inputs, column, b + whole, totals, z0 + whole,
         z1 + whole);
+    }
+  }
+}
+
+// The hidden activation in place over `floats` float32 values (a multiple of four).
+function activate(activation: i32, z: usize, floats: i32): void {
+  const end = z + (<usize>floats << 2);
+  if (activation == SIGMOID) {
+    const one = f32x4.splat(1.0);
+    for (let at = z; at < end; at += 16) {
+      const e = exp4lanes(f32x4.neg(v128.load(at)));
+      v128.store(at, f32x4.div(one, f32x4.add(one, e)));
+    }
+  } else if (activation == RELU) {
+    const zero = f32x4.splat(0.0);
+    for (let at = z; at < end; at += 16) v128.store(at, f32x4.max(v128.load(at), zero));
+  } else {
+    const zero = f32x4.splat(0.0);
+    const one = f32x4.splat(1.0);
+    for (let at = z; at < end; at += 16) {
+      v128.store(at, v128.and(f32x4.gt(v128.load(at), zero), one));
     }
   }
 }
@@ -417,18 +420,19 @@ export function classify(network: usize, scratch: usize, pixels: usize, count: i
   for (let image = 0; image < count; image++) {
     const source = pixels + <usize>image * pixelsPerImage;
     const nonZero = gatherPixels(source, pixelsPerImage, network, rows, values);
-    sparseDense(depth > 1 ? activation : NO_ACTIVATION, nonZero, rows, values, pixelsPerImage,
-      padded, load<usize>(network + HEADER, 12), load<usize>(network + HEADER, 16), totals,
+    sparseDense(nonZero, rows, values, pixelsPerImage, padded,
+      load<usize>(network + HEADER, 12), load<usize>(network + HEADER, 16), totals,
       x + <usize>image * rowBytes);
   }
   let width = padded;
 
   // the other layers, all the images at once, each layer's rows packed
   for (let layer = 1; layer < depth; layer++) {
+    activate(activation, x, count * width);
     const fields = network + HEADER + <usize>layer * LAYER_FIELDS;
     const nextWidth = load<i32>(fields, 8);
-    denseRows(layer + 1 < depth ? activation : NO_ACTIVATION, count, x, load<i32>(fields),
-      <usize>width << 2, nextWidth, load<usize>(fields, 12), load<usize>(fields, 16), totals, z);
+    denseRows(count, x, load<i32>(fields), <usize>width << 2, nextWidth, load<usize>(fields, 12),
+      load<usize>(fields, 16), totals, z);
     const previous = x;
     x = z;
     z = previous;
