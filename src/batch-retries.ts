@@ -89,16 +89,25 @@ async function runRound(
   const progress = options.onBatchDone === undefined ? undefined :
     setInterval(reportDone, PROGRESS_INTERVAL_MS);
 
+  // The round ends once every thread has returned, or as soon as every batch is done: a
+  // thread that is still starting (piscina starts those past the cores on demand) would
+  // only find the board empty, so it is not waited for.
   const failedThreads: { slot: number; error: unknown }[] = [];
+  let everyBatchDone = () => {};
+  const batchesDone = new Promise<void>((resolve) => {
+    everyBatchDone = resolve;
+  });
+  const threadsReturned = Promise.all(Array.from({ length: threads }, async (_, slot) => {
+    try {
+      await options.pool.run(options.taskFor({ board, slot, ...testFaults }));
+      if (pending.every((_, onBoard) => view.isDone(onBoard))) everyBatchDone();
+    } catch (error) {
+      view.stop();
+      failedThreads.push({ slot, error });
+    }
+  }));
   try {
-    await Promise.all(Array.from({ length: threads }, async (_, slot) => {
-      try {
-        await options.pool.run(options.taskFor({ board, slot, ...testFaults }));
-      } catch (error) {
-        view.stop();
-        failedThreads.push({ slot, error });
-      }
-    }));
+    await Promise.race([threadsReturned, batchesDone]);
   } finally {
     clearInterval(progress);
   }

@@ -55,6 +55,22 @@ const taskFor = (round: RoundTask) => round;
 
 const retries = suite('runWithRetries');
 
+retries('should finish once every batch is done, not waiting for a thread still starting',
+  async () => {
+    const { pool, runs } = flakyPool(new Map());
+    const starting = new Promise<never>(() => {});
+    // the thread in slot 1 never starts; the one in slot 0 claims every batch
+    const slowPool: WorkerPool = { ...pool,
+      run: (task) => ((task as RoundTask).slot === 1 ? starting : pool.run(task)) };
+    const done: number[] = [];
+
+    await runWithRetries(splitIntoBatches(500, 100), { pool: slowPool, threads: 2, retries: 0,
+      taskFor, onBatchDone: (images) => done.push(images) });
+
+    assert.equal(runs, [0, 100, 200, 300, 400]);
+    assert.is(done.length, 5);
+  });
+
 retries('should run each failed batch again and every batch to success once', async () => {
   const batches = splitIntoBatches(1000, 100);
   const { pool, runs, restarts } = flakyPool(new Map([[300, 2], [700, 1]]));
