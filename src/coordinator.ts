@@ -55,7 +55,7 @@ export interface Classification {
   probabilities: Float32Array;
   /** The images per batch the run used. */
   batchSize: number;
-  /** From the first batch handed to the pool to the last one done. */
+  /** From the batches put before the worker threads to the last one done. */
   elapsedMs: number;
 }
 

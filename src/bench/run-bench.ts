@@ -269,7 +269,7 @@ async function timeKernel(
     const runAll = async (record?: (split: MnistSplit, workers: number, ms: number) => void) => {
       for (const split of splits) {
         for (const { workers, pool } of pools) {
-          // the pool's own clock: from the first batch handed out, the images already in place
+          // the pool's own clock: from the batches put out, the images already in place
           record?.(split, workers, (await pool.run(sets[split])).elapsedMs);
         }
       }
