@@ -36,13 +36,28 @@ interface Failure {
 // how often the progress of a round is read off its board
 const PROGRESS_INTERVAL_MS = 50;
 
+/** What a successful run leaves behind. */
+export interface BatchRun {
+  /**
+   * Settles once the task of every thread of the last round has returned. A round ends as
+   * soon as every batch is done, and a thread still starting then returns only once it has
+   * started: the pool must not be stopped before, since Node.js aborts the whole process
+   * when a thread is terminated while it loads its module.
+   */
+  threadsReturned: Promise<void>;
+}
+
 /** Runs every batch once successfully, or throws a RunError naming the batch that kept failing. */
-export async function runWithRetries(batches: Batch[], options: BatchRunOptions): Promise<void> {
+export async function runWithRetries(batches: Batch[], options: BatchRunOptions):
+  Promise<BatchRun> {
   const failureCounts = new Array<number>(batches.length).fill(0);
   let pending = batches.map((_, index) => index);
+  let threadsReturned = Promise.resolve();
 
   while (pending.length > 0) {
-    const { done, failures } = await runRound(batches, pending, failureCounts, options);
+    const round = await runRound(batches, pending, failureCounts, options);
+    const { done, failures } = round;
+    threadsReturned = round.threadsReturned;
     pending = pending.filter((index) => !done.has(index));
     if (failures.length === 0) continue;
 
@@ -63,6 +78,7 @@ export async function runWithRetries(batches: Batch[], options: BatchRunOptions)
     }
     await options.pool.restart();
   }
+  return { threadsReturned };
 }
 
 // One round: every pending batch, claimed from a board by each thread in turn, until the
@@ -72,7 +88,7 @@ async function runRound(
   pending: number[],
   failureCounts: number[],
   options: BatchRunOptions,
-): Promise<{ done: Set<number>; failures: Failure[] }> {
+): Promise<{ done: Set<number>; failures: Failure[]; threadsReturned: Promise<void> }> {
   const threads = Math.max(1, Math.min(options.threads, pending.length));
   const board = createBoard(pending.map((index) => batches[index]!), threads);
   const view = viewBoard(board);
@@ -123,7 +139,8 @@ async function runRound(
       pending[onBoard];
     if (index !== undefined && !failures.has(index)) failures.set(index, error);
   }
-  return { done, failures: [...failures].map(([index, error]) => ({ index, error })) };
+  return { done, failures: [...failures].map(([index, error]) => ({ index, error })),
+    threadsReturned: threadsReturned.then(() => {}) };
 }
 
 function finalFailure(batches: Batch[], index: number, attempts: number, error: unknown) {

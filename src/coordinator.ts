@@ -155,6 +155,8 @@ export function startClassifierPool(
   poolNetwork.catch(() => {});
 
   let isRunning = false;
+  // the last run's threads that were still starting when its batches were all done
+  let threadsReturned = Promise.resolve();
   const run = async (images: PixelSet, onBatchDone?: (images: number) => void) => {
     // the shared buffers hold one set of images and results at a time
     if (isRunning) throw new RunError('a pool classifies one set of images at a time');
@@ -168,14 +170,14 @@ export function startClassifierPool(
         4 * CLASS_COUNT * count).buffer, 0, CLASS_COUNT * count);
 
       const startedAt = performance.now();
-      await runWithRetries(batches, {
+      ({ threadsReturned } = await runWithRetries(batches, {
         pool,
         threads,
         retries: options.retries ?? DEFAULT_RETRIES,
         taskFor,
         onBatchDone,
         onRetry: options.onRetry,
-      });
+      }));
       return { predictions, probabilities, batchSize, elapsedMs: performance.now() - startedAt };
     } finally {
       isRunning = false;
@@ -198,7 +200,13 @@ export function startClassifierPool(
     return { batches: splitIntoBatches(count, batchSize), batchSize, taskFor };
   };
 
-  return { run, close: () => pool.destroy() };
+  // A thread terminated while it loads its module aborts the whole process, so the threads
+  // that a run did not wait for are stopped only once they have started.
+  const close = async () => {
+    await threadsReturned;
+    await pool.destroy();
+  };
+  return { run, close };
 }
 
 // The network as the workers take it: its weights, and for the wasm kernel their layout in

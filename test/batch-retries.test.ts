@@ -71,6 +71,32 @@ retries('should finish once every batch is done, not waiting for a thread still 
     assert.is(done.length, 5);
   });
 
+retries('should say when a thread that was not waited for has returned', async () => {
+  const { pool } = flakyPool(new Map());
+  let start = () => {};
+  const started = new Promise<void>((resolve) => {
+    start = resolve;
+  });
+  const slowPool: WorkerPool = { ...pool,
+    run: async (task) => {
+      if ((task as RoundTask).slot === 1) await started;
+      return pool.run(task);
+    } };
+
+  const { threadsReturned } = await runWithRetries(splitIntoBatches(300, 100),
+    { pool: slowPool, threads: 2, retries: 0, taskFor });
+  let hasReturned = false;
+  void threadsReturned.then(() => {
+    hasReturned = true;
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.not.ok(hasReturned, 'settled before the thread still starting returned');
+
+  start();
+  await threadsReturned;
+  assert.ok(hasReturned);
+});
+
 retries('should run each failed batch again and every batch to success once', async () => {
   const batches = splitIntoBatches(1000, 100);
   const { pool, runs, restarts } = flakyPool(new Map([[300, 2], [700, 1]]));
