@@ -176,6 +176,20 @@ function addToTotal(total: usize, sum: v128): void {
 // The `vectors` arguments below are constants where these functions are inlined, so each
 // use compiles to code for that many four-lane vectors of outputs alone, all in registers.
 
+// a block's float64 totals += its float32 sums, the first `vectors` of them (seven at most;
+// the arguments past those are never read)
+@inline
+function addToTotals(vectors: i32, totals: usize, s0: v128, s1: v128, s2: v128, s3: v128,
+  s4: v128, s5: v128, s6: v128): void {
+  addToTotal(totals, s0);
+  if (vectors > 1) addToTotal(totals + 32, s1);
+  if (vectors > 2) addToTotal(totals + 64, s2);
+  if (vectors > 3) addToTotal(totals + 96, s3);
+  if (vectors > 4) addToTotal(totals + 128, s4);
+  if (vectors > 5) addToTotal(totals + 160, s5);
+  if (vectors > 6) addToTotal(totals + 192, s6);
+}
+
 @inline
 function clearTotals(vectors: i32, totals: usize): void {
   const zero = f64x2.splat(0);
@@ -228,13 +242,7 @@ function sparseBlock(vectors: i32, count: i32, rows: usize, values: usize, colum
       if (vectors > 5) s5 = madd(x, v128.load(row, 80), s5);
       if (vectors > 6) s6 = madd(x, v128.load(row, 96), s6);
     }
-    addToTotal(totals, s0);
-    if (vectors > 1) addToTotal(totals + 32, s1);
-    if (vectors > 2) addToTotal(totals + 64, s2);
-    if (vectors > 3) addToTotal(totals + 96, s3);
-    if (vectors > 4) addToTotal(totals + 128, s4);
-    if (vectors > 5) addToTotal(totals + 160, s5);
-    if (vectors > 6) addToTotal(totals + 192, s6);
+    addToTotals(vectors, totals, s0, s1, s2, s3, s4, s5, s6);
   }
   storeOutputs(vectors, totals, bias, z);
 }
@@ -309,20 +317,12 @@ function pairBlock(vectors: i32, x0: usize, x1: usize, inputs: i32, column: usiz
         second3 = madd(v, w3, second3);
       }
     }
-    addToTotals(vectors, totals, first0, first1, first2, first3);
-    addToTotals(vectors, totals + TOTALS_STRIDE, second0, second1, second2, second3);
+    addToTotals(vectors, totals, first0, first1, first2, first3, first0, first0, first0);
+    addToTotals(vectors, totals + TOTALS_STRIDE, second0, second1, second2, second3, second0,
+      second0, second0);
   }
   storeOutputs(vectors, totals, bias, z0);
   storeOutputs(vectors, totals + TOTALS_STRIDE, bias, z1);
-}
-
-// a pair block's float64 totals += its float32 sums, `vectors` of them
-@inline
-function addToTotals(vectors: i32, totals: usize, a: v128, b: v128, c: v128, d: v128): void {
-  addToTotal(totals, a);
-  if (vectors > 1) addToTotal(totals + 32, b);
-  if (vectors > 2) addToTotal(totals + 64, c);
-  if (vectors > 3) addToTotal(totals + 96, d);
 }
 
 // Z = X·W + b for `count` images, X (count, inputs) row-major with rows `stride` bytes apart
