@@ -19,7 +19,7 @@ interface Target {
   isMet: boolean | null;
 }
 
-await runCommand(async () => {
+void runCommand(async () => {
   const program = parseCommandLine(new Command('npm run bench --')
     .description('Measure classification speed, whole-command time and memory, beside ' +
       'numpy where python3 with numpy is present and onnxruntime-node where it is installed.')

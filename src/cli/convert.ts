@@ -11,7 +11,7 @@ import { HIDDEN_ACTIVATIONS, networkWidths, type HiddenActivation } from '../mod
 import { networkToSafetensors } from '../model/save-weights.js';
 import { parseCommandLine, runCommand } from './run-command.js';
 
-await runCommand(async () => {
+void runCommand(async () => {
   const program = new Command('npm run convert --')
     .description('Convert a weights file (a pickle of numpy arrays, or safetensors) to ' +
       'safetensors, checking it as evaluate does.')

@@ -7,7 +7,7 @@ import { evaluateCommand, normalizeEvaluateOptions } from './evaluate-options.js
 import { createProgress } from './progress.js';
 import { exitOnInterrupt, parseCommandLine, runCommand } from './run-command.js';
 
-await runCommand(async () => {
+void runCommand(async () => {
   const options = normalizeEvaluateOptions(parseCommandLine(evaluateCommand()));
   const progress = await createProgress(options.quiet);
   exitOnInterrupt(() => progress.stop());

@@ -27,7 +27,7 @@ function mergeCommand(): Command {
     .showHelpAfterError(false);
 }
 
-await runCommand(async () => {
+void runCommand(async () => {
   const program = parseCommandLine(mergeCommand());
   const options = program.opts<{ out: string; format: string; json?: boolean }>();
   refuseEmptyPaths(options, ['out']);

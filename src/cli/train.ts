@@ -10,7 +10,7 @@ import { createProgress } from './progress.js';
 import { exitOnInterrupt, parseCommandLine, runCommand } from './run-command.js';
 import { normalizeTrainOptions, reproducingCommand, trainCommand } from './train-options.js';
 
-await runCommand(async () => {
+void runCommand(async () => {
   const options = normalizeTrainOptions(parseCommandLine(trainCommand()));
   const progress = await createProgress(options.quiet);
   // Checkpoints are replaced atomically, so the last complete one survives an interruption;

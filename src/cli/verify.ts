@@ -10,7 +10,7 @@ import { SUMMARY_FILE } from '../io/file-digests.js';
 import { verifyReports, type FileCheck } from '../verify-reports.js';
 import { parseCommandLine, runCommand } from './run-command.js';
 
-await runCommand(async () => {
+void runCommand(async () => {
   const program = new Command('npm run verify --')
     .description('Check that the reports in a folder are the files its summary.json ' +
       'recorded: same size and sha256.')
