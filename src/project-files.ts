@@ -11,7 +11,8 @@ import { findManifest } from './tool.js';
 export const PROJECT_ROOT = dirname(findManifest(dirname(fileURLToPath(import.meta.url))));
 
 // Under tsx the modules run from their TypeScript sources; otherwise from the build in dist/,
-// where the command-line entries are bundled and no longer sit beside the workers.
+// where the command-line entries are bundled and no longer sit beside the workers, and where
+// import.meta.url, which CommonJS lacks, is the build's name for the bundle's own file.
 const IS_SOURCE = import.meta.url.endsWith('.ts');
 
 /** The file of a worker entry in workers/, as source or as built. */
