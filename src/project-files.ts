@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { findManifest } from './tool.js';
 
 /** The project's root folder: the one holding its package.json. */
-export const PROJECT_ROOT = dirname(findManifest(dirname(fileURLToPath(import.meta.url))));
+export const PROJECT_ROOT = dirname(findManifest(dirname(fileURLToPath(import.meta.url))).path);
 
 // Under tsx the modules run from their TypeScript sources; otherwise from the build in dist/,
 // where the command-line entries are bundled and no longer sit beside the workers, and where

@@ -6,22 +6,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The nearest package.json above `start` that names a package. */
-export function findManifest(start: string): string {
+/** The project's package.json: where it is, and the name and version it gives. */
+export interface Manifest {
+  path: string;
+  name: string;
+  version: string;
+}
+
+/** The nearest package.json above `start` that names a package, read once. */
+export function findManifest(start: string): Manifest {
   for (let folder = start; ; folder = dirname(folder)) {
-    const candidate = join(folder, 'package.json');
-    if (existsSync(candidate) && namesPackage(candidate)) return candidate;
+    const path = join(folder, 'package.json');
+    if (existsSync(path)) {
+      const { name, version } = JSON.parse(readFileSync(path, 'utf8')) as Partial<Manifest>;
+      if (typeof name === 'string') return { path, name, version: version as string };
+    }
     if (dirname(folder) === folder) throw new Error(`no package.json above ${start}`);
   }
 }
 
-function namesPackage(manifest: string): boolean {
-  return typeof (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name ===
-    'string';
-}
-
-const manifest = JSON.parse(readFileSync(findManifest(
-  dirname(fileURLToPath(import.meta.url))), 'utf8')) as { name: string; version: string };
+const { name, version } = findManifest(dirname(fileURLToPath(import.meta.url)));
 
 /** Name and version of this package, from its package.json. */
-export const TOOL = { name: manifest.name, version: manifest.version };
+export const TOOL = { name, version };
