@@ -25,14 +25,15 @@ function buildOnce(): void {
 
 /**
  * Runs `dist/src/cli/<command>.js` with `args`, from the project's root folder; `env` adds
- * variables, such as the test-only MNIST_EVAL_TEST_FAULTS.
+ * variables, such as the test-only MNIST_EVAL_TEST_FAULTS, and `nodeArgs` go to node itself.
  */
 export function runCli(
   command: string,
   args: string[],
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<CommandResult> {
-  return run(process.execPath, [`dist/src/cli/${command}.js`, ...args], env);
+  return run(process.execPath, [...nodeArgs, `dist/src/cli/${command}.js`, ...args], env);
 }
 
 /** Runs a bash command line (pipefail on) from the project's root folder, after the build. */
@@ -46,7 +47,7 @@ function run(file: string, args: string[], env: Record<string, string> = {}):
   return new Promise((resolve) => {
     execFile(file, args, {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
+      env: commandEnvironment(env),
       maxBuffer: 64 * 1024 * 1024,
     }, (error, stdout, stderr) => {
       const exitCode = error === null ? 0 : Number(error.code ?? 1);
@@ -62,7 +63,7 @@ export function startCli(command: string, args: string[], env: Record<string, st
 } {
   buildOnce();
   const child = spawn(process.execPath, [`dist/src/cli/${command}.js`, ...args],
-    { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+    { cwd: PROJECT_ROOT, env: commandEnvironment(env) });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk) => { stdout += chunk; });
@@ -71,4 +72,14 @@ export function startCli(command: string, args: string[], env: Record<string, st
     child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
   });
   return { child, finished };
+}
+
+/**
+ * A child's environment: this process's with `env` added, less the FORCE_COLOR that uvu sets
+ * for its own output. A user's NO_COLOR (as CI sets) beside it makes Node.js 22 and later
+ * print a warning on every child's stderr.
+ */
+export function commandEnvironment(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _uvuColor, ...inherited } = process.env;
+  return { ...inherited, ...env };
 }
