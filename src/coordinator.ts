@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { runWithRetries } from './batch-retries.js';
 import { CLASS_COUNT } from './classes.js';
 import { inputError, RunError } from './errors.js';
-import { WASM_KERNEL_FILE, type KernelName } from './kernels/kernel-names.js';
+import { WASM_KERNEL_FILES, type KernelName } from './kernels/kernel-names.js';
 import { createWasmNetwork } from './kernels/wasm-network.js';
 import { networkFromShared, type SharedNetwork } from './model/network.js';
 import { workerFile } from './project-files.js';
@@ -209,12 +209,12 @@ export function startClassifierPool(
   return { run, close };
 }
 
-// The network as the workers take it: its weights, and for the wasm kernel their layout in
+// The network as the workers take it: its weights, and for a wasm kernel their layout in
 // the kernel's shared memory, written once here for every worker.
 function layOut(shared: SharedNetwork, kernel: KernelName): PoolNetwork {
   if (kernel === 'js') return { shared, wasm: null };
   return { shared, wasm: { layout: createWasmNetwork(networkFromShared(shared)),
-    file: WASM_KERNEL_FILE } };
+    file: WASM_KERNEL_FILES[kernel] } };
 }
 
 // The pixels as the workers read them: in place when they already lie in shared memory (the

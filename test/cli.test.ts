@@ -8,9 +8,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { mnistPaths } from '../src/data/mnist-files.js';
+import { KERNELS, kernelUnavailable } from '../src/kernels/kernel-names.js';
 import { encodeSafetensors } from '../src/model/safetensors.js';
 import type { Tensor } from '../src/model/tensor.js';
 import { encodeIdx, TINY_IMAGES, TINY_LABELS } from './helpers/idx-bytes.js';
+import { kernelRuntime } from './helpers/kernel-runtime.js';
 import { networkToSafetensors } from '../src/model/save-weights.js';
 import { randomNetwork, temporaryFolder, writeRandomWeights } from './helpers/random-network.js';
 import { readReports } from './helpers/read-reports.js';
@@ -28,14 +30,23 @@ function assertSucceeded(result: CommandResult): void {
 
 const identical = suite('evaluate: reports do not depend on --workers or --batch-size');
 
-for (const kernel of ['wasm', 'js']) {
-  identical(`should write identical reports for 1, 3 and 8 workers and batches of 1, 7, ` +
-    `10000 and auto (${kernel} kernel)`, async () => {
+for (const kernel of KERNELS) {
+  const runtime = kernelRuntime(kernel);
+  const name = `should write identical reports for 1, 3 and 8 workers and batches of 1, 7, ` +
+    `10000 and auto (${kernel} kernel)`;
+  if (runtime.where === 'nowhere') {
+    console.log(`skipped: the ${kernel} kernel cannot run here (${runtime.reason})`);
+    identical.skip(name, () => {});
+    continue;
+  }
+  const nodeArgs = runtime.where === 'child' ? runtime.nodeArgs : [];
+
+  identical(name, async () => {
     const settings = [['1', '100'], ['3', '7'], ['8', '1'], ['2', '10000'], ['3', 'auto']];
     const runs = await Promise.all(settings.map(async ([workers, batchSize]) => {
       const out = join(folder, `same-${kernel}-${workers}-${batchSize}`);
       const result = await runCli('evaluate', ['--weights', weights, '--workers', workers,
-        '--batch-size', batchSize, '--kernel', kernel, '--out', out, '--quiet']);
+        '--batch-size', batchSize, '--kernel', kernel, '--out', out, '--quiet'], {}, nodeArgs);
       assertSucceeded(result);
       return readReports(out);
     }));
@@ -295,6 +306,18 @@ const CASES: BadCase[] = [
       stderr: new RegExp('^--format: expected a comma-separated list of csv, json, html, ' +
         `png, ${found}$`),
     })),
+  {
+    name: 'an unknown --kernel',
+    args: async () => ['--kernel', 'gpu'],
+    stderr: /--kernel <name>.*'gpu' is invalid.*wasm-fma, wasm, js/,
+  },
+  // wasm-fma on a Node.js without relaxed SIMD, or either wasm kernel left unbuilt
+  ...KERNELS.filter((kernel) => kernelUnavailable(kernel) !== null).map((kernel) => ({
+    name: `--kernel ${kernel}, which cannot run here`,
+    args: async () => ['--kernel', kernel],
+    stderr: new RegExp(`^--kernel: expected a kernel that runs here \\(.*js\\), and ${kernel} ` +
+      'does not: '),
+  })),
   {
     name: '--shard-index beyond --shard-count',
     args: async () => ['--shard-index', '4', '--shard-count', '4'],

@@ -27,7 +27,7 @@ export interface EvaluationWorkerData {
 }
 
 /**
- * The network a pool runs, in shared memory: its weights, and for the wasm kernel their
+ * The network a pool runs, in shared memory: its weights, and for a wasm kernel their
  * layout in the kernel's memory and the compiled kernel's file.
  */
 export interface PoolNetwork {

@@ -1,7 +1,8 @@
-// The two forward-pass kernels behind one interface, as a worker uses them: classify a block
-// of consecutive images and return their probabilities. The typed-array kernel is the
-// reference; the WebAssembly SIMD kernel reads the weights from the shared memory the
-// coordinator filled, and grows that memory once for a scratch area of its own.
+// The forward-pass kernels behind one interface, as a worker uses them: classify a block of
+// consecutive images and return their probabilities. The typed-array kernel is the
+// reference; a WebAssembly kernel (either build of workers/wasm/forward.ts) reads the
+// weights from the shared memory the coordinator filled, and grows that memory once for a
+// scratch area of its own.
 
 import { readFileSync } from 'node:fs';
 
@@ -38,7 +39,7 @@ const PAGE_BYTES = 65536;
 // float64 totals of two images' blocks of outputs, which softmax also borrows
 const TOTALS_BYTES = 448;
 
-/** The SIMD kernel compiled from workers/wasm/forward.ts into `wasmFile`. */
+/** A SIMD kernel compiled from workers/wasm/forward.ts into `wasmFile`. */
 export function createWasmKernel(
   network: WasmNetwork,
   wasmFile: string,

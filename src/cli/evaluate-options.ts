@@ -8,9 +8,10 @@ import type { BatchSize } from '../coordinator.js';
 import { describeValue, inputError } from '../errors.js';
 import type { EvaluationRequest } from '../evaluation.js';
 import {
+  availableKernels,
   defaultKernel,
+  kernelUnavailable,
   KERNELS,
-  wasmUnavailable,
   type KernelName,
 } from '../kernels/kernel-names.js';
 import { DEFAULT_WEIGHTS } from '../project-files.js';
@@ -54,9 +55,10 @@ export function evaluateCommand(): Command {
   return addCommonOptions(command, 'test')
     .addOption(new Option('--batch-size <count>', 'images per batch a worker claims at a ' +
       'time, or auto').default('auto', 'auto: 256, fewer where a worker would get none'))
-    .addOption(new Option('--kernel <name>', 'forward-pass kernel: wasm (WebAssembly SIMD) or ' +
-      'js (the plain typed-array reference)').choices(KERNELS)
-      .default(defaultKernel(), `${defaultKernel()}, the fastest one installed`))
+    .addOption(new Option('--kernel <name>', 'forward-pass kernel: wasm-fma (WebAssembly ' +
+      'relaxed SIMD, fused multiply-adds), wasm (WebAssembly SIMD) or js (the plain ' +
+      'typed-array reference)').choices(KERNELS)
+      .default(defaultKernel(), `${defaultKernel()}, the fastest one that runs here`))
     .addOption(new Option('--out <folder>', 'folder the reports are written to')
       .default(DEFAULT_OUT, DEFAULT_OUT))
     .addOption(formatOption())
@@ -115,8 +117,9 @@ function optionalString(value: string | boolean | undefined): string | undefined
 }
 
 function checkKernel(kernel: KernelName): KernelName {
-  if (kernel !== 'wasm' || defaultKernel() === 'wasm') return kernel;
-  throw inputError('ERR_BAD_OPTION', '--kernel', `expected a kernel that runs here, and wasm ` +
-    `does not: ${wasmUnavailable()}`);
+  const why = kernelUnavailable(kernel);
+  if (why === null) return kernel;
+  throw inputError('ERR_BAD_OPTION', '--kernel', `expected a kernel that runs here ` +
+    `(${availableKernels().join(', ')}), and ${kernel} does not: ${why}`);
 }
 

@@ -5,30 +5,54 @@ import { join } from 'node:path';
 
 import { PROJECT_ROOT } from '../project-files.js';
 
-/** `js`: the plain typed-array reference. `wasm`: WebAssembly SIMD, built by npm install. */
-export const KERNELS = ['wasm', 'js'] as const;
+/**
+ * Fastest first. `wasm-fma`: WebAssembly relaxed SIMD, its multiply-adds fused where the
+ * processor has FMA. `wasm`: standard WebAssembly SIMD, rounding the same on every processor.
+ * Both are built from workers/wasm/forward.ts by npm install. `js`: the plain typed-array
+ * reference.
+ */
+export const KERNELS = ['wasm-fma', 'wasm', 'js'] as const;
 
 /** One of the kernels. */
 export type KernelName = (typeof KERNELS)[number];
 
-/** Where npm install (its prepare script) puts the compiled WebAssembly kernel. */
-export const WASM_KERNEL_FILE = join(PROJECT_ROOT, 'dist', 'workers', 'wasm', 'forward.wasm');
+/** The kernels compiled to WebAssembly. */
+export type WasmKernelName = Exclude<KernelName, 'js'>;
 
-/** Why the wasm kernel cannot run here, or null when it can. */
-export function wasmUnavailable(): string | null {
-  if (!existsSync(WASM_KERNEL_FILE)) {
-    return `${WASM_KERNEL_FILE} is missing (build it with npm run build:wasm)`;
-  }
-  if (!WebAssembly.validate(readFileSync(WASM_KERNEL_FILE))) {
-    return `this Node.js ${process.version} cannot compile WebAssembly SIMD`;
+const WASM_FOLDER = join(PROJECT_ROOT, 'dist', 'workers', 'wasm');
+
+/** Where npm install (its prepare script) puts each compiled WebAssembly kernel. */
+export const WASM_KERNEL_FILES: Readonly<Record<WasmKernelName, string>> = {
+  'wasm-fma': join(WASM_FOLDER, 'forward-fma.wasm'),
+  wasm: join(WASM_FOLDER, 'forward.wasm'),
+};
+
+// what the engine must compile for each, in the words of the reason it cannot
+const WASM_FEATURES: Readonly<Record<WasmKernelName, string>> = {
+  'wasm-fma': 'WebAssembly relaxed SIMD (Node.js 22 and later can)',
+  wasm: 'WebAssembly SIMD',
+};
+
+/** Why `kernel` cannot run here, or null when it can. */
+export function kernelUnavailable(kernel: KernelName): string | null {
+  if (kernel === 'js') return null;
+  const file = WASM_KERNEL_FILES[kernel];
+  if (!existsSync(file)) return `${file} is missing (build it with npm run build:wasm)`;
+  if (!WebAssembly.validate(readFileSync(file))) {
+    return `this Node.js ${process.version} cannot compile ${WASM_FEATURES[kernel]}`;
   }
   return null;
 }
 
-/** The fastest kernel this installation has: wasm once built, where the engine compiles it. */
-export function defaultKernel(): KernelName {
-  wasmAvailability ??= wasmUnavailable() === null ? 'wasm' : 'js';
-  return wasmAvailability;
+/** The kernels that run here, fastest first. */
+export function availableKernels(): KernelName[] {
+  available ??= KERNELS.filter((kernel) => kernelUnavailable(kernel) === null);
+  return available;
 }
 
-let wasmAvailability: KernelName | undefined;
+/** The fastest kernel that runs here; js, the reference, always does. */
+export function defaultKernel(): KernelName {
+  return availableKernels()[0] ?? 'js';
+}
+
+let available: KernelName[] | undefined;

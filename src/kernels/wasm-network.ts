@@ -1,4 +1,4 @@
-// Lays a network out in a shared WebAssembly.Memory for the SIMD kernel: float32 weights
+// Lays a network out in a shared WebAssembly.Memory for the SIMD kernels: float32 weights
 // padded to whole vectors of four outputs, once for every worker, and a table telling the
 // kernel where each layer and its lookup tables are. Workers later grow the same memory for
 // their own scratch space.

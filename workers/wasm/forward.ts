@@ -29,11 +29,14 @@
 // (Binaryen inlines the smaller steps, which are called once, back into classify(); giving
 // each block width a function of its own as well changed nothing measurable.)
 //
-// Only standard SIMD. With relaxed SIMD's fused multiply-add one worker took 10 to 14% less
-// time per image, but Node.js 20 compiles it only behind a V8 flag, and a flag set at run
-// time makes V8 refuse Node's cached compilation of its own modules: every worker thread then
-// took 30 to 50 ms longer to start, more than the whole classification. A product and a sum
-// also round the same on every processor, where a fused one depends on whether it has FMA.
+// Two builds of this one file (package.json's build:wasm). forward.wasm uses standard SIMD
+// only: a product, then a sum, each rounded, the same on every processor. forward-fma.wasm is
+// built with relaxed SIMD, whose multiply-add V8 compiles to one fused instruction where the
+// processor has FMA: one worker took about 10% less time per image, and the sums round once
+// per term instead of twice. Node.js 22 and later compile it as they are; Node.js 20 only
+// behind a V8 flag, which the project does not set: a flag set at run time makes V8 refuse
+// Node's cached compilation of its own modules, and every worker thread then took 30 to 50
+// ms longer to start, more than the whole classification.
 //
 // Precision. The reference sums each x·W in float64; doing so here would halve the lanes per
 // instruction. Each accumulator takes at most CHUNK products in float32, then its sum joins a
@@ -58,9 +61,11 @@ const ROUNDING_MAGIC_BITS: i64 = 0x4338000000000000;
 const EXP_ROUNDING_MAGIC: f32 = 12582912.0;
 const EXP_ROUNDING_MAGIC_BITS: i32 = 0x4b400000;
 
-// a + b·c on four float32 lanes: a rounded product, then a rounded sum
+// a + b·c on four float32 lanes: fused where relaxed SIMD is enabled and the processor has
+// FMA, else a rounded product, then a rounded sum
 @inline
 function madd(b: v128, c: v128, a: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(b, c, a);
   return f32x4.add(f32x4.mul(b, c), a);
 }
 
