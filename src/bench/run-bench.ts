@@ -17,7 +17,13 @@ import { promisify } from 'node:util';
 import { startClassifierPool, type BatchSize } from '../coordinator.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { mnistPaths, type MnistSplit } from '../data/mnist-files.js';
-import { KERNELS, defaultKernel, type KernelName } from '../kernels/kernel-names.js';
+import {
+  availableKernels,
+  defaultKernel,
+  kernelUnavailable,
+  KERNELS,
+  type KernelName,
+} from '../kernels/kernel-names.js';
 import { loadWeights } from '../model/load-weights.js';
 import { shareNetwork, type SharedNetwork } from '../model/network.js';
 import { DEFAULT_WEIGHTS, PROJECT_ROOT } from '../project-files.js';
@@ -56,6 +62,8 @@ export interface BenchResult {
   machine: { cpu: string; cores: number; memoryGiB: number; node: string };
   settings: { runs: number; batchSize: BatchSize; weights: string };
   classification: ClassificationTime[];
+  /** The kernels that cannot run on this Node.js or installation, and why. */
+  kernelsNotRun: { kernel: KernelName; reason: string }[];
   ratios: KernelRatios[];
   wholeCommand: { workers: number; medianMs: number }[];
   peakMemory: { workers: number; peakMiB: number }[];
@@ -105,7 +113,7 @@ const SETTLE_MS = 200;
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const cores = availableParallelism();
   const workerCounts = [...new Set([1, 2, cores, 8])].sort((a, b) => a - b);
-  const kernels = KERNELS.filter((kernel) => kernel === 'js' || defaultKernel() === 'wasm');
+  const kernels = availableKernels();
   const weights = await loadWeights(DEFAULT_WEIGHTS.path);
   const network = shareNetwork(weights.network);
 
@@ -173,6 +181,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     },
     settings: { runs: options.runs, batchSize: BATCH_SIZE, weights: DEFAULT_WEIGHTS.display },
     classification,
+    kernelsNotRun: KERNELS.filter((kernel) => !kernels.includes(kernel))
+      .map((kernel) => ({ kernel, reason: kernelUnavailable(kernel) ?? 'unknown' })),
     ratios: measured.map((kernel) => kernel.ratios),
     wholeCommand: WHOLE_COMMAND_WORKERS.map((workers, index) =>
       ({ workers, medianMs: middle(whole.map((round) => round.project[index])) })),

@@ -70,7 +70,7 @@ function checkTargets(result: BenchResult): Target[] {
 
 function formatTable(result: BenchResult, targets: Target[], out: string): string {
   const { machine, settings, sideBySide, numpy, onnxruntime } = result;
-  const row = (entry: ClassificationTime) => [entry.split.padEnd(6), entry.kernel.padEnd(7),
+  const row = (entry: ClassificationTime) => [entry.split.padEnd(6), entry.kernel.padEnd(9),
     String(entry.workers).padStart(7), entry.medianMs.toFixed(1).padStart(9),
     withThousands(entry.imagesPerSecond).padStart(12)].join('');
   const mark = (target: Target) => target.isMet === null ? 'not measured' :
@@ -81,8 +81,9 @@ function formatTable(result: BenchResult, targets: Target[], out: string): strin
     '',
     `classification, compute only (median of ${settings.runs} runs, batch size ` +
       `${settings.batchSize}, ${settings.weights})`,
-    'split kernel workers       ms    images/s',
+    'split kernel     workers       ms    images/s',
     ...result.classification.map(row),
+    ...result.kernelsNotRun.map(({ kernel, reason }) => `${kernel} not measured: ${reason}`),
     '',
     `peak memory: ${result.peakMemory
       .map((entry) => `${plural(entry.workers, 'worker')} ${entry.peakMiB} MiB`).join(', ')}`,
