@@ -254,8 +254,9 @@ async function timeWholeCommands(withPython: boolean):
   }
 }
 
+// the median ratio, to two decimals
 function ratioOf(ratios: number[]): number {
-  return Math.round(middle(ratios) * 100) / 100;
+  return Math.round(median(ratios) * 100) / 100;
 }
 
 interface KernelTimes {
@@ -326,7 +327,12 @@ async function peakMemoryMiB(workers: number): Promise<number> {
   }
 }
 
+// the median time, to a tenth of a millisecond
 function middle(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)] * 10) / 10;
+  return Math.round(median(times) * 10) / 10;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
