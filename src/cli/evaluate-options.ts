@@ -117,9 +117,9 @@ function optionalString(value: string | boolean | undefined): string | undefined
 }
 
 function checkKernel(kernel: KernelName): KernelName {
-  const why = kernelUnavailable(kernel);
-  if (why === null) return kernel;
+  const available = availableKernels();
+  if (available.includes(kernel)) return kernel;
   throw inputError('ERR_BAD_OPTION', '--kernel', `expected a kernel that runs here ` +
-    `(${availableKernels().join(', ')}), and ${kernel} does not: ${why}`);
+    `(${available.join(', ')}), and ${kernel} does not: ${kernelUnavailable(kernel)}`);
 }
 

@@ -5,6 +5,7 @@
 // checked on Node.js 20 too.
 
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 import {
   kernelUnavailable,
@@ -25,12 +26,15 @@ export type KernelRuntime =
 export function kernelRuntime(kernel: KernelName): KernelRuntime {
   const reason = kernelUnavailable(kernel);
   if (reason === null) return { where: 'here' };
-  if (kernel !== 'wasm-fma' || !/cannot compile/.test(reason)) return { where: 'nowhere', reason };
+  if (kernel !== 'wasm-fma' || !existsSync(WASM_KERNEL_FILES[kernel])) {
+    return { where: 'nowhere', reason };
+  }
+  const file = WASM_KERNEL_FILES[kernel];
 
   // a Node.js that has shipped relaxed SIMD refuses the flag as a bad option
   try {
     execFileSync(process.execPath, [RELAXED_SIMD_FLAG, '-e', 'process.exit(WebAssembly.validate(' +
-      `require('node:fs').readFileSync(${JSON.stringify(WASM_KERNEL_FILES[kernel])})) ? 0 : 1)`],
+      `require('node:fs').readFileSync(${JSON.stringify(file)})) ? 0 : 1)`],
     { stdio: 'ignore' });
     return { where: 'child', nodeArgs: [RELAXED_SIMD_FLAG] };
   } catch {
