@@ -3,12 +3,11 @@
 
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import { findManifest } from './tool.js';
+import { MANIFEST } from './tool.js';
 
 /** The project's root folder: the one holding its package.json. */
-export const PROJECT_ROOT = dirname(findManifest(dirname(fileURLToPath(import.meta.url))).path);
+export const PROJECT_ROOT = dirname(MANIFEST.path);
 
 // Under tsx the modules run from their TypeScript sources; otherwise from the build in dist/,
 // where the command-line entries are bundled and no longer sit beside the workers, and where

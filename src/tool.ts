@@ -25,7 +25,8 @@ export function findManifest(start: string): Manifest {
   }
 }
 
-const { name, version } = findManifest(dirname(fileURLToPath(import.meta.url)));
+/** The project's package.json, found once for every module that needs it. */
+export const MANIFEST = findManifest(dirname(fileURLToPath(import.meta.url)));
 
 /** Name and version of this package, from its package.json. */
-export const TOOL = { name, version };
+export const TOOL = { name: MANIFEST.name, version: MANIFEST.version };
