@@ -290,7 +290,9 @@ async function timeKernel(
     const key = (split: MnistSplit, workers: number) => `${split} ${workers}`;
     for (let round = 0; round < runs; round++) {
       await runAll((split, workers, ms) => {
-        times.set(key(split, workers), [...(times.get(key(split, workers)) ?? []), ms]);
+        const list = times.get(key(split, workers)) ?? [];
+        list.push(ms);
+        times.set(key(split, workers), list);
       });
     }
 

@@ -33,8 +33,15 @@ const WASM_FEATURES: Readonly<Record<WasmKernelName, string>> = {
   wasm: 'WebAssembly SIMD',
 };
 
-/** Why `kernel` cannot run here, or null when it can. */
+const reasons = new Map<KernelName, string | null>();
+
+/** Why `kernel` cannot run here, or null when it can; each kernel's file is read once. */
 export function kernelUnavailable(kernel: KernelName): string | null {
+  if (!reasons.has(kernel)) reasons.set(kernel, findReason(kernel));
+  return reasons.get(kernel)!;
+}
+
+function findReason(kernel: KernelName): string | null {
   if (kernel === 'js') return null;
   const file = WASM_KERNEL_FILES[kernel];
   if (!existsSync(file)) return `${file} is missing (build it with npm run build:wasm)`;
@@ -46,13 +53,10 @@ export function kernelUnavailable(kernel: KernelName): string | null {
 
 /** The kernels that run here, fastest first. */
 export function availableKernels(): KernelName[] {
-  available ??= KERNELS.filter((kernel) => kernelUnavailable(kernel) === null);
-  return available;
+  return KERNELS.filter((kernel) => kernelUnavailable(kernel) === null);
 }
 
 /** The fastest kernel that runs here; js, the reference, always does. */
 export function defaultKernel(): KernelName {
   return availableKernels()[0] ?? 'js';
 }
-
-let available: KernelName[] | undefined;
