@@ -26,10 +26,9 @@ export type KernelRuntime =
 export function kernelRuntime(kernel: KernelName): KernelRuntime {
   const reason = kernelUnavailable(kernel);
   if (reason === null) return { where: 'here' };
-  if (kernel !== 'wasm-fma' || !existsSync(WASM_KERNEL_FILES[kernel])) {
-    return { where: 'nowhere', reason };
-  }
+  if (kernel !== 'wasm-fma') return { where: 'nowhere', reason };
   const file = WASM_KERNEL_FILES[kernel];
+  if (!existsSync(file)) return { where: 'nowhere', reason };
 
   // a Node.js that has shipped relaxed SIMD refuses the flag as a bad option
   try {
