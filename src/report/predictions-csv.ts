@@ -1,8 +1,10 @@
 // predictions.csv, one row per image, written as bytes without csv-stringify. For 10,000
 // images the library takes about 50 ms, and so do strings joined with toFixed, a sixth of the
-// whole command; writing the digits straight into one buffer takes about 10. Every field is
-// a number or the word true or false, so no field ever needs quoting and the output is
-// exactly what csv-stringify writes for the same rows; a test holds them equal.
+// whole command; writing the digits straight into one buffer takes about 8 the first time
+// (2 once warm), a probability's six decimals copied as two runs of three from a table of
+// 000 to 999. Every field is a number or the word true or false, so no field ever needs
+// quoting and the output is exactly what csv-stringify writes for the same rows; a test holds
+// them equal.
 //
 // Probabilities are printed as toFixed(6) prints them: n / 10^6 for the integer n nearest to
 // p·10^6, the larger on a tie. For a float32 p, p·10^6 is exact in float64 (24 significant
@@ -17,6 +19,9 @@ const COMMA = 0x2c;
 const DOT = 0x2e;
 const NEWLINE = 0x0a;
 const WORDS = { true: bytesOf('true'), false: bytesOf('false') };
+// "000" to "999", three bytes each: a probability's six decimals are two of them
+const THREE_DIGITS = bytesOf(Array.from({ length: 1000 },
+  (_, value) => String(value).padStart(3, '0')).join(''));
 // "0.123456"
 const PROBABILITY_BYTES = 8;
 // an index of up to 16 digits, a label and a prediction of up to 3, the word false, commas
@@ -81,13 +86,19 @@ function writeProbability(bytes: Uint8Array, at: number, value: number, index: n
       'expected one from 0 to 1');
   }
 
-  let millionths = Math.floor(value * 1e6 + 0.5);
+  const millionths = Math.floor(value * 1e6 + 0.5);
+  const thousands = Math.floor(millionths / 1000);
+  // 1 has thousands 1000, whose last three digits are those of 0
+  const high = 3 * (thousands % 1000);
+  const low = 3 * (millionths - 1000 * thousands);
   bytes[at] = millionths === 1e6 ? ZERO + 1 : ZERO;
   bytes[at + 1] = DOT;
-  for (let position = at + PROBABILITY_BYTES - 1; position >= at + 2; position--) {
-    bytes[position] = ZERO + (millionths % 10);
-    millionths = Math.floor(millionths / 10);
-  }
+  bytes[at + 2] = THREE_DIGITS[high];
+  bytes[at + 3] = THREE_DIGITS[high + 1];
+  bytes[at + 4] = THREE_DIGITS[high + 2];
+  bytes[at + 5] = THREE_DIGITS[low];
+  bytes[at + 6] = THREE_DIGITS[low + 1];
+  bytes[at + 7] = THREE_DIGITS[low + 2];
   return at + PROBABILITY_BYTES;
 }
 
