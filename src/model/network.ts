@@ -183,10 +183,13 @@ function checkLayerShapes(
 // Float64 weights are rounded to float32 here; a value that is not finite, before or after
 // that rounding, would turn every prediction downstream of it into NaN.
 function toFiniteFloat32(tensor: Tensor, name: string, subject: string): Float32Array {
-  const values = Float32Array.from(tensor.values);
+  const values = new Float32Array(tensor.values);
 
-  const index = values.findIndex((value) => !Number.isFinite(value));
-  if (index !== -1) {
+  // a plain loop rather than findIndex, which calls a function per weight in code that runs
+  // once, cold
+  let index = 0;
+  while (index < values.length && Number.isFinite(values[index])) index++;
+  if (index < values.length) {
     const original = tensor.values[index];
     const rounded = Number.isFinite(original) ? ` (${original} overflows float32)` : '';
     throw inputError('ERR_NON_FINITE', subject, `${name}${formatIndex(tensor.shape, index)} ` +
