@@ -66,6 +66,10 @@ export interface BenchResult {
   kernelsNotRun: { kernel: KernelName; reason: string }[];
   ratios: KernelRatios[];
   wholeCommand: { workers: number; medianMs: number }[];
+  /** `node -e 0`: Node.js starting and ending with nothing to run. */
+  nodeStartMs: number;
+  /** Where the environment sets NODE_EXTRA_CA_CERTS, the same two runs without it. */
+  withoutExtraCaCerts: ExtraCaCertsResult | null;
   peakMemory: { workers: number; peakMiB: number }[];
   /** The pool that the peers are timed beside: every core, the default kernel. */
   sideBySide: { split: MnistSplit; kernel: KernelName; workers: number; rounds: number;
@@ -83,6 +87,20 @@ export interface NumpyResult {
   wholeProcessMs: number;
   /** The whole evaluate command with 2 workers over python3 running the notebook's code. */
   wholeRatio: number;
+  /** The same, NODE_EXTRA_CA_CERTS left out of the command's environment, where it is set. */
+  wholeRatioWithoutExtraCaCerts: number | null;
+}
+
+/**
+ * Node.js 20 loads every certificate of the file that NODE_EXTRA_CA_CERTS names as it starts,
+ * whether or not the process ever makes a TLS connection: 30 to 35 ms on a 2-core machine
+ * for the 144 of Debian's bundle, where Node.js 22 takes no measurable time for it. Where a
+ * machine sets it for every process, the whole command is also timed without it.
+ */
+export interface ExtraCaCertsResult {
+  file: string;
+  nodeStartMs: number;
+  wholeCommandMs: number;
 }
 
 export interface OnnxResult {
@@ -165,6 +183,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     ...compute(0),
     wholeProcessMs: middle(whole.map((round) => round.python ?? NaN)),
     wholeRatio: ratioOf(whole.map((round) => round.project[0] / (round.python ?? NaN))),
+    wholeRatioWithoutExtraCaCerts: EXTRA_CA_CERTS === undefined ? null :
+      ratioOf(whole.map((round) => (round.withoutCerts?.command ?? NaN) / (round.python ?? NaN))),
   };
   const onnxruntime = typeof onnxPeer === 'string' ? { missing: onnxPeer } : {
     version: onnxPeer.version,
@@ -186,6 +206,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     ratios: measured.map((kernel) => kernel.ratios),
     wholeCommand: WHOLE_COMMAND_WORKERS.map((workers, index) =>
       ({ workers, medianMs: middle(whole.map((round) => round.project[index])) })),
+    nodeStartMs: middle(whole.map((round) => round.nodeStart)),
+    withoutExtraCaCerts: EXTRA_CA_CERTS === undefined ? null : {
+      file: EXTRA_CA_CERTS,
+      nodeStartMs: middle(whole.map((round) => round.withoutCerts?.nodeStart ?? NaN)),
+      wholeCommandMs: middle(whole.map((round) => round.withoutCerts?.command ?? NaN)),
+    },
     peakMemory,
     sideBySide: { split: 'test', kernel, workers: cores, rounds: rounds.length,
       medianMs: middle(rounds.map((round) => round.project)), correct: rounds[0]?.correct ?? 0 },
@@ -223,30 +249,46 @@ async function timeSideBySide(dataset: Dataset, network: SharedNetwork,
 }
 
 const WHOLE_COMMAND_WORKERS = [2, 8];
+const EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS || undefined;
 
-// The whole evaluate command with each worker count, then python3 running the notebook's
-// batch code end to end where it can, round after round.
-async function timeWholeCommands(withPython: boolean):
-  Promise<{ project: number[]; python: number | null }[]> {
+interface WholeRound {
+  project: number[];
+  nodeStart: number;
+  withoutCerts: { command: number; nodeStart: number } | null;
+  python: number | null;
+}
+
+// The whole evaluate command with each worker count and Node.js starting with nothing to
+// run; where NODE_EXTRA_CA_CERTS is set, the 2-worker command and the bare start again
+// without it; then python3 running the notebook's batch code end to end where it can; round
+// after round.
+async function timeWholeCommands(withPython: boolean): Promise<WholeRound[]> {
   const out = await mkdtemp(join(tmpdir(), 'mnist-eval-bench-'));
   const paths = mnistPaths('test');
-  const timed = async (command: string, args: string[]) => {
+  const withoutCerts = { ...process.env };
+  delete withoutCerts.NODE_EXTRA_CA_CERTS;
+  const timed = async (command: string, args: string[], env = process.env) => {
     const startedAt = performance.now();
-    await run(command, args, { cwd: PROJECT_ROOT });
+    await run(command, args, { cwd: PROJECT_ROOT, env });
     return performance.now() - startedAt;
   };
+  const evaluate = (workers: number, env = process.env) => timed(process.execPath,
+    ['dist/src/cli/evaluate.js', '--workers', String(workers), '--quiet', '--out', out], env);
+  const nodeStart = (env = process.env) => timed(process.execPath, ['-e', '0'], env);
 
   try {
-    const rounds = [];
+    const rounds: WholeRound[] = [];
     for (let round = 0; round < PROCESS_RUNS; round++) {
       const project = [];
-      for (const workers of WHOLE_COMMAND_WORKERS) {
-        project.push(await timed(process.execPath, ['dist/src/cli/evaluate.js', '--workers',
-          String(workers), '--quiet', '--out', out]));
-      }
+      for (const workers of WHOLE_COMMAND_WORKERS) project.push(await evaluate(workers));
+      const started = await nodeStart();
+      const unset = EXTRA_CA_CERTS === undefined ? null : {
+        command: await evaluate(WHOLE_COMMAND_WORKERS[0], withoutCerts),
+        nodeStart: await nodeStart(withoutCerts),
+      };
       const python = withPython ? await timed('python3', [NUMPY_SCRIPT, 'whole',
         DEFAULT_WEIGHTS.path, paths.images, paths.labels]) : null;
-      rounds.push({ project, python });
+      rounds.push({ project, nodeStart: started, withoutCerts: unset, python });
     }
     return rounds;
   } finally {

@@ -61,6 +61,9 @@ function checkTargets(result: BenchResult): Target[] {
       onnx?.computeRatio ?? null, 1),
     target('whole command (2 workers) ÷ python3 running the notebook\'s batch code',
       numpy?.wholeRatio ?? null, 1),
+    ...(result.withoutExtraCaCerts === null ? [] : [
+      target('  the same, NODE_EXTRA_CA_CERTS left out of the command\'s environment',
+        numpy?.wholeRatioWithoutExtraCaCerts ?? null, 1)]),
     target('train split, 1 worker ÷ 2 workers', ratios?.trainOneOverTwo ?? null, 1.8, false),
     target('train split, 8 workers ÷ 2 workers', ratios?.trainEightOverTwo ?? null, 1.1),
     target('peak memory per extra worker, MiB (1 → 8 workers)', (memory(8) - memory(1)) / 7, 15),
@@ -70,6 +73,7 @@ function checkTargets(result: BenchResult): Target[] {
 
 function formatTable(result: BenchResult, targets: Target[], out: string): string {
   const { machine, settings, sideBySide, numpy, onnxruntime } = result;
+  const extraCaCerts = result.withoutExtraCaCerts;
   const row = (entry: ClassificationTime) => [entry.split.padEnd(6), entry.kernel.padEnd(9),
     String(entry.workers).padStart(7), entry.medianMs.toFixed(1).padStart(9),
     withThousands(entry.imagesPerSecond).padStart(12)].join('');
@@ -106,6 +110,12 @@ function formatTable(result: BenchResult, targets: Target[], out: string): strin
       .map((entry) => `${plural(entry.workers, 'worker')} ${entry.medianMs.toFixed(0)} ms`)
       .join(', ')}${'computeMs' in numpy ? `; python3 running the notebook's batch code ` +
         `end to end: ${numpy.wholeProcessMs.toFixed(0)} ms` : ''}`,
+    `  node -e 0: ${result.nodeStartMs.toFixed(0)} ms`,
+    ...(extraCaCerts === null ? [] : [
+      `  NODE_EXTRA_CA_CERTS is set (${extraCaCerts.file}): Node.js 20 loads it at every ` +
+        'start, though the command makes no TLS connection (Node.js 22 does not). Without it:',
+      `    node -e 0: ${extraCaCerts.nodeStartMs.toFixed(0)} ms, whole evaluate command, ` +
+        `2 workers: ${extraCaCerts.wholeCommandMs.toFixed(0)} ms`]),
     '',
     'targets',
     ...targets.map((target) => `  ${target.name.padEnd(70)}${(target.ratio === null ? '–' :
