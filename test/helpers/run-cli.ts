@@ -16,8 +16,8 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 let isBuilt = false;
 
-// Builds once per test process, so the commands never run a stale build.
-function buildOnce(): void {
+/** Builds once per test process, so the commands never run a stale build. */
+export function buildOnce(): void {
   if (isBuilt) return;
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
   isBuilt = true;
