@@ -62,7 +62,7 @@ function checkTargets(result: BenchResult): Target[] {
     target('whole command (2 workers) ÷ python3 running the notebook\'s batch code',
       numpy?.wholeRatio ?? null, 1),
     ...(result.withoutExtraCaCerts === null ? [] : [
-      target('  the same, NODE_EXTRA_CA_CERTS left out of the command\'s environment',
+      target('whole command (2 workers) ÷ python3, NODE_EXTRA_CA_CERTS unset',
         numpy?.wholeRatioWithoutExtraCaCerts ?? null, 1)]),
     target('train split, 1 worker ÷ 2 workers', ratios?.trainOneOverTwo ?? null, 1.8, false),
     target('train split, 8 workers ÷ 2 workers', ratios?.trainEightOverTwo ?? null, 1.1),
