@@ -2,7 +2,7 @@
 // cache, which must never run the code of an earlier build, and never cost a run its result.
 
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -107,6 +107,16 @@ test('a cache that cannot be written costs the run nothing', async () => {
   const listed = async (...path: string[]) => (await readdir(join(root, ...path))).sort();
   assert.equal(await listed('dist'), ['code-cache', 'src'], 'nothing staged is left behind');
   assert.equal(await listed('dist', 'src', 'cli'), ['probe.bundle.js', 'probe.js']);
+});
+
+test('no command bundle keeps an import(), which would fail once read from the cache', async () => {
+  const cli = join(PROJECT_ROOT, 'dist', 'src', 'cli');
+  const bundles = (await readdir(cli)).filter((name) => name.endsWith('.bundle.js'));
+  assert.ok(bundles.length >= 6, `found only ${bundles.join(', ')}`);
+  for (const name of bundles) {
+    const text = await readFile(join(cli, name), 'utf8');
+    assert.not.match(text, /\bimport\(/, `${name} calls import()`);
+  }
 });
 
 test.run();

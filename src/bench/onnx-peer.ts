@@ -45,8 +45,10 @@ export async function loadOnnxRuntime(): Promise<OnnxRuntime | string> {
     const name: string = PACKAGE;
     return (await import(name)) as OnnxRuntime;
   } catch (error) {
+    // import() says ERR_MODULE_NOT_FOUND; the build's bundles, where it becomes require(), not
     const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ERR_MODULE_NOT_FOUND' ? `${PACKAGE} is not installed (${ONNX_INSTALL})` :
+    const isMissing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+    return isMissing ? `${PACKAGE} is not installed (${ONNX_INSTALL})` :
       `${PACKAGE} did not load (${(error as Error).message.split('\n')[0]})`;
   }
 }

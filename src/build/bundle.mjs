@@ -30,6 +30,9 @@ await build({
   logLevel: 'warning',
   // the sources are ES modules; in a CommonJS bundle import.meta.url is this file's URL
   define: { 'import.meta.url': 'importMetaUrl' },
+  // and import() becomes require(): the launcher compiles a bundle with node:vm, which gives
+  // import() no loader unless asked, and Node.js 20 loses that loader with the code cache
+  supported: { 'dynamic-import': false },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 // the project's package.json says "module"; the bundles are CommonJS

@@ -10,14 +10,17 @@
 // with exit code 0 and did more than print help or the version (the functions a run calls are
 // compiled lazily, and those of a help run would leave most of a real run's to compile every
 // time); it is written beside its final name and renamed there, so that no run reads half of
-// one. Where dist/ cannot be written, commands simply compile as they would without it.
+// one. Where dist/ cannot be written, commands simply compile as they would without it. The
+// build turns every import() into require(): node:vm gives a script's import() no loader
+// unless asked, through an experimental option whose loader Node.js 20 drops from a script
+// read from the cache, so an import() would work on a command's first run and fail after.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 
 const entry = fileURLToPath(import.meta.url);
 const bundle = entry.replace(/\.js$/, '.bundle.js');
@@ -30,11 +33,7 @@ const cacheFile = join(cacheFolder,
   `${cachePrefix}${createHash('sha256').update(text).digest('hex').slice(0, 16)}.bin`);
 const cached = readCache(cacheFile);
 
-const script = new Script(wrap(text.toString('utf8')), {
-  filename: bundle,
-  cachedData: cached,
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
+const script = new Script(wrap(text.toString('utf8')), { filename: bundle, cachedData: cached });
 if (cached === undefined || script.cachedDataRejected === true) {
   process.once('exit', (code) => {
     const informationOnly = process.argv.slice(2).some((arg) => INFORMATION_ONLY.has(arg));
