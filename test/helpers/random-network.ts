@@ -39,10 +39,17 @@ export function randomNetwork(
   return { layers, activation };
 }
 
+// One exit listener removes them all: uvu runs every test file in one process, and a
+// listener per folder passed Node.js's warning limit of ten.
+const temporaryFolders: string[] = [];
+process.once('exit', () => {
+  for (const folder of temporaryFolders) rmSync(folder, { recursive: true, force: true });
+});
+
 /** A fresh temporary folder, removed when the test process exits. */
 export async function temporaryFolder(): Promise<string> {
   const folder = await mkdtemp(join(tmpdir(), 'mnist-eval-test-'));
-  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  temporaryFolders.push(folder);
   return folder;
 }
 
