@@ -2,22 +2,21 @@
 // cache, which must never run the code of an earlier build, and never cost a run its result.
 
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { temporaryFolder } from './helpers/random-network.js';
 import { buildOnce, commandEnvironment, PROJECT_ROOT } from './helpers/run-cli.js';
 
 const run = promisify(execFile);
 
 buildOnce();
-const folder = await mkdtemp(join(tmpdir(), 'mnist-eval-test-'));
+const folder = await temporaryFolder();
 let probes = 0;
-test.after(() => rm(folder, { recursive: true, force: true }));
 
 // A build of its own, laid out as dist/ is: the launcher as dist/src/cli/probe.js, a command
 // bundle beside it that prints a word, its arguments and the file it runs as, and exits
