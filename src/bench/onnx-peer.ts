@@ -45,7 +45,8 @@ export async function loadOnnxRuntime(): Promise<OnnxRuntime | string> {
     const name: string = PACKAGE;
     return (await import(name)) as OnnxRuntime;
   } catch (error) {
-    // import() says ERR_MODULE_NOT_FOUND; the build's bundles, where it becomes require(), not
+    // import() says ERR_MODULE_NOT_FOUND; in the build's bundles it becomes require(), which
+    // says MODULE_NOT_FOUND
     const code = (error as NodeJS.ErrnoException).code;
     const isMissing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
     return isMissing ? `${PACKAGE} is not installed (${ONNX_INSTALL})` :
