@@ -19,7 +19,8 @@ test('evaluate starts its threads without loading any of piscina\'s files itself
   const probe = join(folder, 'list-piscina-files.cjs');
   await writeFile(probe, [
     "process.on('exit', () => {",
-    '  const loaded = Object.keys(require.cache).filter((file) => /[\\\\/]piscina[\\\\/]/.test(file));',
+    '  const loaded = Object.keys(require.cache)',
+    '    .filter((file) => /[\\\\/]piscina[\\\\/]/.test(file));',
     "  process.stderr.write(`piscina files loaded: ${JSON.stringify(loaded)}\\n`);",
     '});',
   ].join('\n'));

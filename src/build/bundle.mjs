@@ -16,9 +16,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const PISCINA_WORKER_PATH = "(0, node_path_1.resolve)(__dirname, 'worker.js')";
+// node_path_1 is piscina's own node:path, which the expression replaced already uses
 const PISCINA_WORKER_PATH_IN_BUNDLE = '(piscinaWorkerFile ??= ' +
-  "require('node:path').join(require('node:path').dirname(require.resolve('piscina')), " +
-  "'worker.js'))";
+  "(0, node_path_1.resolve)((0, node_path_1.dirname)(require.resolve('piscina')), 'worker.js'))";
 
 const piscinaWorkerPath = {
   name: 'piscina-worker-path',
